@@ -1,0 +1,134 @@
+import type { DumpFile, ElfNote, Machine, PhysRange } from './types.js';
+import { FileReader } from './file-reader.js';
+import { parseNotes, findVmcoreinfo } from './elf-notes.js';
+import { DumpFormatError, PhysReadError } from '../util/errors.js';
+
+const PT_LOAD = 1;
+const PT_NOTE = 4;
+const EM_X86_64 = 62;
+const EM_AARCH64 = 183;
+const PN_XNUM = 0xffff;
+const MAX_PHDRS = 1 << 20;
+const MAX_NOTE_BYTES = 64 << 20;
+
+interface Segment {
+  paddr: bigint;
+  vaddr: bigint;
+  offset: number;
+  filesz: number;
+  memsz: number;
+}
+
+export function isElf(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+}
+
+/**
+ * ELF64 little-endian core files: QEMU's dump-guest-memory (e_ehsize 8, section headers,
+ * p_vaddr 0) and kexec's /proc/vmcore (p_vaddr set, possibly a kernel-text PT_LOAD aliasing
+ * RAM). Memory is indexed by physical address; nothing but headers and notes is read at open.
+ */
+export class ElfDump implements DumpFile {
+  readonly format = 'ELF';
+  readonly machine: Machine;
+  readonly notes: ElfNote[];
+  readonly vmcoreinfo: string | undefined;
+  readonly ranges: PhysRange[];
+  /** ELF e_flags bit 0: makedumpfile marks an incomplete ELF dump (IMPLEMENTATION). */
+  readonly incomplete: boolean;
+  private readonly segs: Segment[];
+
+  constructor(private readonly file: FileReader) {
+    const eh = file.readExact(0, 64, 'ELF header');
+    if (!isElf(eh)) throw new DumpFormatError(`${file.path}: not a supported file format`);
+    if (eh[4] !== 2 || eh[5] !== 1) throw new DumpFormatError(`${file.path}: only ELF64 little-endian dumps are supported`);
+    const dv = new DataView(eh.buffer, eh.byteOffset, 64);
+    if (dv.getUint16(16, true) !== 4) throw new DumpFormatError(`${file.path}: not an ELF core file`);
+    const em = dv.getUint16(18, true);
+    if (em === EM_X86_64) this.machine = 'x86_64';
+    else if (em === EM_AARCH64) this.machine = 'arm64';
+    else throw new DumpFormatError(`${file.path}: unsupported ELF machine type ${em}`);
+    this.incomplete = (dv.getUint32(48, true) & 1) !== 0;
+    const phoff = Number(dv.getBigUint64(32, true));
+    const phentsize = dv.getUint16(54, true);
+    let phnum = dv.getUint16(56, true);
+    if (phnum === PN_XNUM) {
+      // Real count in section header 0's sh_info (ELF spec, extended numbering).
+      const shoff = Number(dv.getBigUint64(40, true));
+      const sh0 = file.readExact(shoff, 64, 'section header 0');
+      phnum = new DataView(sh0.buffer, sh0.byteOffset, 64).getUint32(44, true);
+    }
+    if (phentsize < 56 || phnum === 0 || phnum > MAX_PHDRS) {
+      throw new DumpFormatError(`${file.path}: bad program header table (phentsize ${phentsize}, phnum ${phnum})`);
+    }
+    const ph = file.readExact(phoff, phentsize * phnum, 'program headers');
+    const pv = new DataView(ph.buffer, ph.byteOffset, ph.byteLength);
+    const notes: ElfNote[] = [];
+    const segs: Segment[] = [];
+    for (let i = 0; i < phnum; i++) {
+      const o = i * phentsize;
+      const type = pv.getUint32(o, true);
+      const offset = Number(pv.getBigUint64(o + 8, true));
+      const vaddr = pv.getBigUint64(o + 16, true);
+      const paddr = pv.getBigUint64(o + 24, true);
+      const filesz = Number(pv.getBigUint64(o + 32, true));
+      const memsz = Number(pv.getBigUint64(o + 40, true));
+      if (type === PT_NOTE) {
+        if (filesz > MAX_NOTE_BYTES) throw new DumpFormatError(`${file.path}: PT_NOTE of ${filesz} bytes is implausible`);
+        notes.push(...parseNotes(file.readExact(offset, filesz, 'PT_NOTE segment')));
+      } else if (type === PT_LOAD && memsz > 0) {
+        segs.push({ paddr, vaddr, offset, filesz, memsz });
+      }
+    }
+    segs.sort((a, b) => (a.paddr < b.paddr ? -1 : a.paddr > b.paddr ? 1 : 0));
+    this.segs = segs;
+    this.notes = notes;
+    this.vmcoreinfo = findVmcoreinfo(notes);
+    this.ranges = segs.map((s) => ({ start: s.paddr, end: s.paddr + BigInt(s.memsz) }));
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  private find(addr: bigint): Segment | undefined {
+    const s = this.segs;
+    let lo = 0;
+    let hi = s.length - 1;
+    let hit: Segment | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid].paddr <= addr) {
+        hit = s[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (hit && addr < hit.paddr + BigInt(hit.memsz)) return hit;
+    // kexec dumps may alias: look for any covering segment
+    return s.find((g) => addr >= g.paddr && addr < g.paddr + BigInt(g.memsz));
+  }
+
+  readPhys(addr: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const a = addr + BigInt(done);
+      const seg = this.find(a);
+      if (!seg) throw new PhysReadError('seek', a);
+      const rel = Number(a - seg.paddr);
+      const n = Math.min(len - done, seg.memsz - rel);
+      if (rel < seg.filesz) {
+        const m = Math.min(n, seg.filesz - rel);
+        const b = this.file.readAt(seg.offset + rel, m);
+        if (b.length !== m) throw new PhysReadError('read', a + BigInt(b.length));
+        out.set(b, done);
+      } // beyond p_filesz: zeros (memsz > filesz)
+      done += n;
+    }
+    return out;
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}

@@ -1,0 +1,33 @@
+/** The one interface every dump source (ELF, kdump, synthetic scenario) presents upward. */
+
+export interface ElfNote {
+  name: string;
+  type: number;
+  desc: Uint8Array;
+}
+
+export type Machine = 'x86_64' | 'arm64';
+
+export interface PhysRange {
+  start: bigint;
+  end: bigint; // exclusive
+}
+
+export interface DumpFile {
+  /** 'ELF', 'KDUMP', 'SYNTH' ... for `help -D`-style diagnostics, never for behaviour. */
+  readonly format: string;
+  readonly path: string;
+  readonly machine: Machine;
+  /** All ELF-style notes the dump carries (NT_PRSTATUS, VMCOREINFO, QEMU, ...). */
+  readonly notes: readonly ElfNote[];
+  /** The VMCOREINFO text, if the dump carries one. */
+  readonly vmcoreinfo: string | undefined;
+  /** Physical memory present in the dump. */
+  readonly ranges: readonly PhysRange[];
+  /**
+   * Read `len` bytes of physical memory. Throws PhysReadError ('seek' when the address is not
+   * in the dump, 'excluded'/'incomplete' for kdump pages that are not there).
+   */
+  readPhys(addr: bigint, len: number): Uint8Array;
+  close(): void;
+}
