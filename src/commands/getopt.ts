@@ -1,0 +1,118 @@
+import { CrashError } from '../util/errors.js';
+
+/**
+ * Option declarations for one command. A key is a single letter ('x'), or a numeric word
+ * crash's getopt treats as a letter plus attached argument ('32' for -32, '64', '16', '8').
+ * `arg: true` options take a value (attached, `-c3`, or the next word, `-c 3`).
+ */
+export interface OptionSpec {
+  arg?: boolean;
+  /** May be given more than once (counted, or values collected). */
+  repeat?: boolean;
+  help: string;
+}
+
+export type OptionSpecs = Record<string, OptionSpec>;
+
+export interface ParsedArgs {
+  /** flag → count for flags, flag → values for options with an argument */
+  flags: Map<string, number>;
+  values: Map<string, string[]>;
+  args: string[];
+}
+
+export class UsageError extends CrashError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * GNU getopt as crash uses it: options may follow arguments (permutation) unless `stopAtArg`
+ * (commands like `p` and `eval` whose argument is an expression that may start with '-').
+ * A lone '-' and negative numbers that are not declared options are arguments.
+ */
+export function getopt(words: string[], specs: OptionSpecs, stopAtArg = false): ParsedArgs {
+  const flags = new Map<string, number>();
+  const values = new Map<string, string[]>();
+  const args: string[] = [];
+  const numeric = Object.keys(specs).filter((k) => /^\d+$/.test(k));
+  let i = 0;
+  let onlyArgs = false;
+  while (i < words.length) {
+    const w = words[i++];
+    if (onlyArgs || w === '-' || !w.startsWith('-') || w.length === 1) {
+      args.push(w);
+      if (stopAtArg) onlyArgs = true;
+      continue;
+    }
+    if (w === '--') {
+      onlyArgs = true;
+      continue;
+    }
+    const body = w.slice(1);
+    const num = numeric.find((n) => body === n);
+    if (num) {
+      flags.set(num, (flags.get(num) ?? 0) + 1);
+      continue;
+    }
+    if (/^\d/.test(body) && !specs[body[0]]) {
+      args.push(w); // a negative number
+      if (stopAtArg) onlyArgs = true;
+      continue;
+    }
+    for (let j = 0; j < body.length; j++) {
+      const c = body[j];
+      const spec = specs[c];
+      if (!spec) throw new UsageError(`invalid option -- '${c}'`);
+      if (spec.arg) {
+        let v = body.slice(j + 1);
+        if (v === '') {
+          if (i >= words.length) throw new UsageError(`option requires an argument -- '${c}'`);
+          v = words[i++];
+        }
+        values.set(c, [...(values.get(c) ?? []), v]);
+        flags.set(c, (flags.get(c) ?? 0) + 1);
+        break;
+      }
+      flags.set(c, (flags.get(c) ?? 0) + 1);
+    }
+  }
+  return { flags, values, args };
+}
+
+/**
+ * Split a command line into words: whitespace separates, quotes group (and are removed),
+ * parentheses group an expression (kept, with its spaces).
+ */
+export function splitWords(line: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let depth = 0;
+  let quote: string | undefined;
+  let has = false;
+  for (const ch of line) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else cur += ch;
+      continue;
+    }
+    if ((ch === '"' || ch === "'") && depth === 0) {
+      quote = ch;
+      has = true;
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')' && depth > 0) depth--;
+    if (/\s/.test(ch) && depth === 0) {
+      if (has || cur) words.push(cur);
+      cur = '';
+      has = false;
+      continue;
+    }
+    cur += ch;
+  }
+  if (has || cur) words.push(cur);
+  return words;
+}

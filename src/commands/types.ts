@@ -1,0 +1,58 @@
+import type { OptionSpecs, ParsedArgs } from './getopt.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { CommandResult } from './result.js';
+
+/** Session settings crash shows with `set -v` (the ones that mean something here). */
+export interface Settings {
+  radix: 10 | 16;
+  scroll: boolean;
+  silent: boolean;
+  printMax: number;
+  hash: boolean;
+  nullStop: boolean;
+}
+
+export interface Alias {
+  name: string;
+  expansion: string;
+  origin: 'builtin' | 'runtime' | '.crashrc';
+}
+
+/** What a command sees: the kernel, the session settings and the registry (for help/alias). */
+export interface CommandContext {
+  kernel: Kernel;
+  settings: Settings;
+  commands: readonly CommandDef[];
+  aliases: Map<string, Alias>;
+  /** gdb-style value history counter ($1, $2 ...). */
+  nextValueNumber(): number;
+  /** Run another command line in this session (foreach, aliases, per-cpu shortcut). */
+  runLine?(line: string): CommandResult[];
+  /** Path of the dump and optional vmlinux, as given on the command line. */
+  dumpPath: string;
+  vmlinuxPath?: string;
+  /** The current context (task/cpu) is added by later commands; the CPU is enough for now. */
+  currentCpu: number;
+  setCurrentCpu(cpu: number): void;
+}
+
+export interface CommandDef {
+  name: string;
+  summary: string;
+  synopsis: string;
+  /** Paragraphs of the DESCRIPTION section of `help <name>`. */
+  description: string[];
+  options: OptionSpecs;
+  examples?: { command: string; note?: string }[];
+  /** Stop option parsing at the first argument (expressions may begin with '-'). */
+  rawArgs?: boolean;
+  hidden?: boolean;
+  run(ctx: CommandContext, args: ParsedArgs, words: string[]): CommandResult | CommandResult[];
+}
+
+export function defineCommand(def: CommandDef): CommandDef {
+  return def;
+}
+
+export const flag = (help: string) => ({ help });
+export const withArg = (help: string) => ({ arg: true, help });

@@ -1,0 +1,22 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/** What a command-line file is, by its content (crash's main.c classification, for our formats). */
+export function classifyFile(path: string): 'vmlinux' | 'dump' | 'unknown' | 'missing' {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return 'missing';
+  }
+  try {
+    const b = Buffer.alloc(64);
+    const n = readSync(fd, b, 0, 64, 0);
+    if (n >= 18 && b.readUInt32BE(0) === 0x7f454c46) {
+      const type = b.readUInt16LE(16);
+      return type === 4 ? 'dump' : type === 2 || type === 3 ? 'vmlinux' : 'unknown';
+    }
+    return 'unknown';
+  } finally {
+    closeSync(fd);
+  }
+}
