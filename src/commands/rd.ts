@@ -148,6 +148,7 @@ function swap(v: bigint, unit: number): bigint {
 
 /** crash's value_to_symstr() for in-kernel-symbol-range values: name or name+offset. */
 function symbolic(ctx: CommandContext, v: bigint): string | undefined {
+  if (!ctx.kernel.arch.isKernelAddr(v)) return undefined; // per-cpu offsets are small numbers, not addresses
   const hit = ctx.kernel.symbols.containing(v);
   if (!hit) return undefined;
   const off = hit.offset;

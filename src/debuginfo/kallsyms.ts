@@ -38,6 +38,7 @@ const MAX_TOKENS = 0x3fff;
 const MAX_NAMES_BYTES = 64 << 20;
 const TOKEN_TABLE_MAX = 0x10000; // token_index entries are u16
 const U64 = (1n << 64n) - 1n;
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function decodeKallsyms(vi: VmcoreInfo, readKernel: ReadKernel): KallsymsSymbol[] {
   const loc = {
@@ -309,9 +310,14 @@ function decodeAddresses(vi: VmcoreInfo, read: Read, loc: Locations, n: number, 
   }
 
   const offsAddr = loc.offsets;
-  const raw = new Int32Array(n);
-  const rv = view(read(offsAddr, n * 4, 'kallsyms_offsets'));
-  for (let i = 0; i < n; i++) raw[i] = rv.getInt32(i * 4, true);
+  const offBytes = read(offsAddr, n * 4, 'kallsyms_offsets').slice(0, n * 4);
+  let raw: Int32Array;
+  if (LITTLE_ENDIAN_HOST) raw = new Int32Array(offBytes.buffer, 0, n);
+  else {
+    const rv = view(offBytes);
+    raw = new Int32Array(n);
+    for (let i = 0; i < n; i++) raw[i] = rv.getInt32(i * 4, true);
+  }
   const rb = loc.relativeBase === undefined ? undefined : view(read(loc.relativeBase, 8, 'kallsyms_relative_base')).getBigUint64(0, true);
 
   type Enc = 'base-relative' | 'absolute-percpu' | 'place-relative';

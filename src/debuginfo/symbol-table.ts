@@ -73,8 +73,7 @@ export class SymbolTable {
     const start = syms[i]!.address;
     while (i > 0 && syms[i - 1]!.address === start) i--;
     const next = lo < syms.length ? syms[lo]!.address : undefined;
-    let end = next === undefined || next - start > MAX_SYMBOL_GAP ? start + MAX_SYMBOL_LENGTH : next;
-    if (end === start) end = start + 1n;
+    const end = next === undefined || next - start > MAX_SYMBOL_GAP ? start + MAX_SYMBOL_LENGTH : next;
     if (addr >= end) return undefined;
     return { sym: syms[i]!, offset: addr - start };
   }

@@ -10,7 +10,7 @@
  * as gdb 10 does for C.
  */
 import type { CType, FuncProtoType } from '../debuginfo/btf/types.js';
-import { MAX_CHAIN } from '../debuginfo/btf/types.js';
+import { MAX_CHAIN, lookupMember, sizeofType } from '../debuginfo/btf/types.js';
 
 interface Cv { c: boolean; v: boolean; r: boolean }
 interface QT { cv: Cv; t: CType }
@@ -225,3 +225,116 @@ export function enumDeclarationLines(t: CType, typedefName?: string): string[] {
 }
 
 export { unqual as foldQualifiers };
+
+export interface DatatypeDeclOptions {
+  /** Set when the name given was a typedef (crash's TYPEDEF flag): `typedef ... name;`. */
+  typedefName?: string;
+  radix?: 10 | 16;
+  /** `-o`: prefix member lines with their offsets. */
+  offsets?: boolean;
+  /** `-o` with an address: print member addresses instead of offsets. */
+  vaddr?: bigint;
+  /** `struct X.member` without an address: only that member's line (implies offsets, no SIZE). */
+  member?: string;
+  /** The SIZE: value; defaults to sizeof(t). */
+  size?: number;
+}
+
+/**
+ * crash's do_datatype_declaration() over gdb's `ptype` text: the `struct`/`union`/`whatis`
+ * output for a type without an address, ending in `SIZE: n` (`SIZE: 0x..` in radix 16).
+ */
+export function datatypeDeclarationLines(t: CType, opts: DatatypeDeclOptions = {}): string[] {
+  const radix = opts.radix ?? 10;
+  const size = opts.size ?? sizeofType(t);
+  const lines = ptypeLines(t);
+  const td = opts.typedefName;
+  const base = checkTypedef(unqual(t)).t;
+  const name = td ?? ('name' in base ? base.name : '');
+  const showOffset = !!(opts.offsets || opts.member);
+  const first = lines[0]!;
+  const multiline = first.includes('{');
+  const pre = td ? 'typedef ' : '';
+  const out: string[] = [];
+  let i;
+  if ((i = first.indexOf('(*)()')) >= 0) out.push(`${pre}${first.slice(0, i)}(*${name})();`);
+  else if ((i = first.indexOf('()')) >= 0) out.push(`${pre}${first.slice(0, i)}(${name})();`);
+  else if (multiline) out.push(pre + first);
+  else out.push(`${pre}${first.trimEnd()} ${name};`);
+  const st: OffsetState = {
+    sizeStr: radix === 16 ? `0x${size.toString(16)}` : String(size), radix, vaddr: opts.vaddr,
+    member: opts.member, flags: 0, lookup: (n) => lookupMember(t, n)?.bitOffset,
+  };
+  for (const line of lines.slice(1)) {
+    if (multiline && line.startsWith('}') && td) {
+      out.push(line.includes('} **()') ? `} **(${name})();` : `${line} ${name};`);
+    } else if (showOffset && /^\s/.test(line)) {
+      const o = memberOffsetLine(line, st);
+      if (o !== undefined) out.push(...o.split('\n'));
+    } else out.push(line);
+  }
+  if (!opts.member) out.push(radix === 16 ? `SIZE: 0x${size.toString(16)}` : `SIZE: ${size}`);
+  return out;
+}
+
+const IN_UNION = 1;
+const IN_STRUCT = 2;
+
+interface OffsetState {
+  sizeStr: string;
+  radix: 10 | 16;
+  vaddr: bigint | undefined;
+  member: string | undefined;
+  flags: number;
+  /** Bit offset of a member found by name (top level, then through anonymous members). */
+  lookup(name: string): number | undefined;
+}
+
+/** crash's show_member_offset(): one gdb ptype member line with its `[offset]` column. */
+function memberOffsetLine(line: string, st: OffsetState): string | undefined {
+  if (!line.startsWith('    ')) return `rejecting: ${line}`;
+  if (line.startsWith('    union {')) st.flags |= IN_UNION;
+  if (line.startsWith('    struct {')) st.flags |= IN_STRUCT;
+  const endOfBlock = line.startsWith('    } ');
+  const len = st.sizeStr.length + 4;
+  const args = line.trim().split(/\s+/).filter((a) => a !== '');
+  const c = args.length;
+  let target: string | undefined;
+  if (line.includes(':')) {
+    for (let k = 1; k < c; k++) if (args[k] === ':') { target = args[k - 1]; break; }
+  } else if (c) {
+    let k = 0;
+    for (; k < c; k++) {
+      if (!line.includes('(*')) continue;
+      const a = args[k]!;
+      if (a.startsWith('(*')) target = a.slice(2);
+      else if (a.startsWith('*(*')) target = a.slice(3);
+      else if (a.startsWith('**(*')) target = a.slice(4);
+      else continue;
+      const close = target.indexOf(')');
+      if (close < 0) continue;
+      target = target.slice(0, close);
+      break;
+    }
+    if (k === c) {
+      target = args[c - 1];
+      if (!target!.includes(';')) target = undefined;
+    }
+  }
+  if (target !== undefined) target = target.replace(/[*[\];()]/g, ' ').trim().split(' ')[0]!;
+  const bits = target ? st.lookup(target) : undefined;
+  if (!target || (st.member !== undefined && st.member !== target) || bits === undefined) {
+    if (endOfBlock) st.flags = 0;
+    if (st.member !== undefined) return undefined;
+    return sp(st.sizeStr.length + 1) + line;
+  }
+  const offset = BigInt(Math.floor(bits / 8));
+  const col = st.vaddr !== undefined ? `  [${(offset + st.vaddr).toString(16)}]`
+    : st.radix === 10 ? `  [${offset}]` : `  [0x${offset.toString(16)}]`;
+  let head = '';
+  if (endOfBlock && st.member !== undefined) {
+    head = sp(len + 1) + (st.flags === IN_UNION ? 'union {\n' : st.flags === IN_STRUCT ? 'struct {\n' : '');
+    st.flags = 0;
+  }
+  return head + col.padStart(len) + line.slice(3);
+}

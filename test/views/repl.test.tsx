@@ -165,7 +165,9 @@ describe('Repl', () => {
     app.stdin.write(TAB);
     await waitUntil(() => promptLine() === 'crash> sym');
     app.stdin.write('x'); // the completion added a space (trimmed from the frame)
-    await waitUntil(() => promptLine() === 'crash> sym x');
+    await waitUntil(() => promptLine() === 'crash> sym x').catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(promptLine())}`);
+    });
     app.stdin.write(CTRL_C);
     await waitUntil(() => promptLine().trimEnd() === 'crash>');
     await type('b');

@@ -1,7 +1,7 @@
 /**
  * Poll an ink-testing-library frame until a predicate holds (no fixed sleeps). It always yields at
- * least once first: a frame can be written synchronously while React's passive effects (which
- * re-attach useInput handlers with fresh closures) are still pending, and the next key must wait.
+ * least once first: a frame can be written while React's passive effects (which re-attach useInput
+ * handlers with fresh closures) are still pending, and the next key must wait for them.
  */
 export async function waitForFrame(
   lastFrame: () => string | undefined,
@@ -27,4 +27,12 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 3000): Promise<
   }
 }
 
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * Let the app settle: a short timer, then a setImmediate. React renders in a microtask and
+ * schedules passive effects with setImmediate; queuing ours after the timer puts it behind them,
+ * so when a predicate holds on a new frame the input handlers for that frame are in place.
+ */
+async function tick(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setImmediate(resolve));
+}

@@ -197,12 +197,13 @@ export interface MemberInfo {
  */
 export function lookupMember(t: CType, name: string, depth = 0): MemberInfo | undefined {
   if (depth > MAX_CHAIN) throw new DebugInfoError('BTF: anonymous member nesting too deep');
+  if (name === '') return undefined;
   const s = resolveType(t);
   if (!isStructLike(s)) return undefined;
+  // In declaration order, descending into anonymous members where they appear (as crash's
+  // gdb get_member_data() does; C makes the names unique anyway).
   for (const m of s.members) {
     if (m.name === name) return { name, type: m.type, bitOffset: m.bitOffset, bitSize: m.bitSize };
-  }
-  for (const m of s.members) {
     if (m.name !== '') continue;
     const inner = lookupMember(m.type, name, depth + 1);
     if (inner) return { ...inner, bitOffset: m.bitOffset + inner.bitOffset };
