@@ -150,6 +150,15 @@ describe('Repl', () => {
     expect(g).not.toContain('late output');
   });
 
+  it('runs pasted lines one after another', async () => {
+    const { frame, press, promptLine } = setup();
+    await frame((s) => s.includes('crash>'));
+    await press('echo one\recho two\rech');
+    const f = await frame((s) => s.includes('\ntwo'));
+    expect(f).toMatch(/crash> echo one\none\ncrash> echo two\ntwo/);
+    expect(promptLine()).toBe('crash> ech');
+  });
+
   it('shows runner errors as text and keeps going', async () => {
     const { app, frame, type } = setup();
     await frame((s) => s.includes('crash>'));
