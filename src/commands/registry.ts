@@ -7,6 +7,9 @@ import { help } from './help.js';
 import { set } from './set.js';
 import { alias } from './alias.js';
 import { quit } from './quit.js';
+import { p } from './p.js';
+import { struct, union, pointerTo } from './struct.js';
+import { whatis } from './whatis.js';
 
 /** Every command, once. Help, completion and argument errors all come from these declarations. */
-export const COMMANDS: readonly CommandDef[] = [alias, evalCmd, help, rd, set, sym, sys, quit];
+export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, p, rd, set, struct, sym, sys, union, whatis, quit];

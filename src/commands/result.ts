@@ -4,6 +4,7 @@
  * exactly as crash's does.
  */
 import type { Space } from '../memory/address.js';
+import type { CType } from '../debuginfo/btf/types.js';
 
 /** `cmd: message` (or a bare line when `bare`, like crash's plain fprintf messages). */
 export interface ErrorResult {
@@ -66,7 +67,75 @@ export interface EvalResult {
   bits: boolean;
 }
 
-export type CommandResult = ErrorResult | WarningResult | LinesResult | RdResult | SymResult | SysResult | EvalResult;
+/** How values are shown: output radix, and lookups for function pointers and char pointers. */
+export interface ValueView {
+  radix: 10 | 16;
+  /** The kernel symbol containing an address, for function pointers (`<panic+16>`). */
+  symbolize(addr: bigint): { name: string; offset: bigint } | undefined;
+  /** Memory for `char *` strings; fewer bytes or undefined when unreadable. */
+  readMemory(addr: bigint, len: number): Uint8Array | undefined;
+}
+
+/** gdb `print` output: `[prefix]$N = value`. */
+export interface PrintResult {
+  kind: 'print';
+  /** `jiffies = ` for a bare symbol, `per_cpu(x, 1) = ` for a cpuspec, '' otherwise. */
+  prefix: string;
+  number: number;
+  type: CType;
+  bytes: Uint8Array;
+  /** For bitfields: bit position and width within bytes. */
+  bitPos?: number;
+  bitSize?: number;
+  view: ValueView;
+}
+
+/** `p percpu_var` without a cpuspec. */
+export interface PerCpuResult {
+  kind: 'percpu';
+  name: string;
+  /** undefined: crash's `[undetermined type]` */
+  type?: CType;
+  addresses: { cpu: number; addr?: bigint }[];
+}
+
+/** struct/union with an address: whole bodies or selected members, `count` objects. */
+export interface StructResult {
+  kind: 'struct';
+  /** 'struct' | 'union' */
+  keyword: string;
+  type: CType;
+  objects: { addr: bigint; bytes: Uint8Array; cpu?: number }[];
+  /** Member paths to show (`.pid,comm`), or undefined for the whole object. */
+  members?: string[];
+  view: ValueView;
+}
+
+/** A type's declaration (struct/union/whatis without an address). */
+export interface TypeDeclResult {
+  kind: 'typedecl';
+  type: CType;
+  radix: 10 | 16;
+  offsets?: boolean;
+  vaddr?: bigint;
+  /** `struct X.member`: only that member's line */
+  member?: string;
+  typedefName?: string;
+  /** enum types print their enumerators */
+  enumForm?: boolean;
+}
+
+/** `whatis <symbol>`: its declaration, and where the type came from. */
+export interface SymbolDeclResult {
+  kind: 'symdecl';
+  name: string;
+  type: CType;
+  fromTable: boolean;
+}
+
+export type CommandResult =
+  | ErrorResult | WarningResult | LinesResult | RdResult | SymResult | SysResult | EvalResult
+  | PrintResult | PerCpuResult | StructResult | TypeDeclResult | SymbolDeclResult;
 
 export const err = (message: string, bare = false): ErrorResult => ({ kind: 'error', message, bare });
 export const warn = (message: string): WarningResult => ({ kind: 'warning', message });

@@ -11,6 +11,7 @@
  */
 import type { CType, FuncProtoType } from '../debuginfo/btf/types.js';
 import { MAX_CHAIN, lookupMember, sizeofType } from '../debuginfo/btf/types.js';
+import { DebugInfoError } from '../util/errors.js';
 
 interface Cv { c: boolean; v: boolean; r: boolean }
 interface QT { cv: Cv; t: CType }
@@ -80,16 +81,17 @@ function enumBody(t: CType & { kind: 'enum' }): string {
 }
 
 /** c_type_print_base_1 */
-function printBase(q0: QT, show: number, level: number): string {
+function printBase(q0: QT, show: number, level: number, depth = 0): string {
+  if (depth > MAX_CHAIN) throw new DebugInfoError(`type nesting too deep at type id ${q0.t.id}`);
   let q = q0;
   const name = gname(q.t);
   if (show <= 0 && name !== undefined) return modifiers(q.cv, false, true) + tagWord(q.t) + name;
   q = checkTypedef(q);
   const t = q.t;
   switch (t.kind) {
-    case 'func_proto': return printBase(unqual(t.ret), show, level);
-    case 'ptr': return printBase(unqual(t.target), show, level);
-    case 'array': return printBase(unqual(t.elem), show, level);
+    case 'func_proto': return printBase(unqual(t.ret), show, level, depth + 1);
+    case 'ptr': return printBase(unqual(t.target), show, level, depth + 1);
+    case 'array': return printBase(unqual(t.elem), show, level, depth + 1);
     case 'struct': case 'union': case 'fwd': return structBase(q, show, level);
     case 'enum': {
       let s = modifiers(q.cv, false, true) + 'enum ';
@@ -116,60 +118,63 @@ function structBase(q: QT, show: number, level: number): string {
   const members = t.kind === 'fwd' ? [] : (t as CType & { kind: 'struct' | 'union' }).members;
   if (!members.length) s += sp(level + 4) + (t.kind === 'fwd' ? '<incomplete type>' : '<no data fields>') + '\n';
   for (const m of members) {
-    s += sp(level + 4) + printType1(m.type, m.name, show - 1, level + 4);
+    s += sp(level + 4) + printType1(m.type, m.name, show - 1, level + 4, level / 4 + 1);
     if (m.bitSize) s += ` : ${m.bitSize}`;
     s += ';\n';
   }
   return s + sp(level) + '}';
 }
 
-function printArgs(p: FuncProtoType): string {
-  const parts = p.params.map((x) => printType1(x.type, '', 0, 0));
+function printArgs(p: FuncProtoType, depth: number): string {
+  const parts = p.params.map((x) => printType1(x.type, '', 0, 0, depth + 1));
   if (parts.length && p.variadic) parts.push('...');
   if (!parts.length && !p.variadic) parts.push('void');
   return `(${parts.join(', ')})`;
 }
 
 /** c_type_print_varspec_prefix */
-function prefix(q: QT, show: number, passedPtr: boolean, needPostSpace: boolean): string {
+function prefix(q: QT, show: number, passedPtr: boolean, needPostSpace: boolean, depth = 0): string {
   const t = q.t;
+  if (depth > MAX_CHAIN) throw new DebugInfoError(`type nesting too deep at type id ${t.id}`);
   if (gname(t) !== undefined && show <= 0) return '';
   switch (t.kind) {
-    case 'ptr': return prefix(unqual(t.target), show, true, true) + '*' + modifiers(q.cv, true, needPostSpace);
-    case 'func_proto': return prefix(unqual(t.ret), show, false, false) + (passedPtr ? '(' : '');
-    case 'array': return prefix(unqual(t.elem), show, false, false) + (passedPtr ? '(' : '');
-    case 'typedef': return prefix(unqual(t.target), show, passedPtr, false);
+    case 'ptr': return prefix(unqual(t.target), show, true, true, depth + 1) + '*' + modifiers(q.cv, true, needPostSpace);
+    case 'func_proto': return prefix(unqual(t.ret), show, false, false, depth + 1) + (passedPtr ? '(' : '');
+    case 'array': return prefix(unqual(t.elem), show, false, false, depth + 1) + (passedPtr ? '(' : '');
+    case 'typedef': return prefix(unqual(t.target), show, passedPtr, false, depth + 1);
     default: return '';
   }
 }
 
 /** c_type_print_varspec_suffix */
-function suffix(q: QT, show: number, passedPtr: boolean, demangledArgs: boolean): string {
+function suffix(q: QT, show: number, passedPtr: boolean, demangledArgs: boolean, depth = 0): string {
   const t = q.t;
+  if (depth > MAX_CHAIN) throw new DebugInfoError(`type nesting too deep at type id ${t.id}`);
   if (gname(t) !== undefined && show <= 0) return '';
   switch (t.kind) {
     case 'array':
-      return (passedPtr ? ')' : '') + `[${t.length === 0 ? '' : t.length}]` + suffix(unqual(t.elem), show, false, false);
-    case 'ptr': return suffix(unqual(t.target), show, true, false);
+      return (passedPtr ? ')' : '') + `[${t.length === 0 ? '' : t.length}]` + suffix(unqual(t.elem), show, false, false, depth + 1);
+    case 'ptr': return suffix(unqual(t.target), show, true, false, depth + 1);
     case 'func_proto':
-      return (passedPtr ? ')' : '') + (demangledArgs ? '' : printArgs(t)) + suffix(unqual(t.ret), show, passedPtr, false);
-    case 'typedef': return suffix(unqual(t.target), show, passedPtr, false);
+      return (passedPtr ? ')' : '') + (demangledArgs ? '' : printArgs(t, depth)) + suffix(unqual(t.ret), show, passedPtr, false, depth + 1);
+    case 'typedef': return suffix(unqual(t.target), show, passedPtr, false, depth + 1);
     default: return '';
   }
 }
 
 /** c_print_type_1: `varstring` is the declared name ('' for a bare type). */
-function printType1(type: CType, varstring: string, show: number, level: number): string {
+function printType1(type: CType, varstring: string, show: number, level: number, depth = 0): string {
+  if (depth > MAX_CHAIN) throw new DebugInfoError(`type nesting too deep at type id ${type.id}`);
   let q = unqual(type);
   if (show > 0) q = checkTypedef(q);
   const code = q.t.kind;
-  let s = printBase(q, show, level);
+  let s = printBase(q, show, level, depth);
   const needsSpace = varstring !== '' || ((show > 0 || gname(q.t) === undefined)
     && (code === 'ptr' || code === 'func_proto' || code === 'array'));
   if (needsSpace) s += ' ';
-  s += prefix(q, show, false, varstring !== '');
+  s += prefix(q, show, false, varstring !== '', depth);
   s += varstring;
-  s += suffix(q, show, false, varstring.includes('('));
+  s += suffix(q, show, false, varstring.includes('('), depth);
   return s;
 }
 

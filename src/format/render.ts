@@ -3,6 +3,8 @@ import { formatRd } from './rd.js';
 import { formatSym } from './sym.js';
 import { formatSys } from './sys.js';
 import { formatEval } from './eval.js';
+import { formatPrint, formatStruct } from './print.js';
+import { formatPerCpu, formatSymbolDecl, formatTypeDecl } from './decl.js';
 
 /** Render one command result to crash's exact text (including its final newline). */
 export function renderResult(r: CommandResult, cmd: string): string {
@@ -21,5 +23,15 @@ export function renderResult(r: CommandResult, cmd: string): string {
       return formatSys(r);
     case 'eval':
       return formatEval(r);
+    case 'print':
+      return formatPrint(r);
+    case 'struct':
+      return formatStruct(r);
+    case 'percpu':
+      return formatPerCpu(r);
+    case 'typedecl':
+      return formatTypeDecl(r);
+    case 'symdecl':
+      return formatSymbolDecl(r);
   }
 }

@@ -2,7 +2,7 @@
  * The `crash> ` line: ink-text-input for editing, plus the REPL's keys (history, Tab, Ctrl-C/D/U,
  * PgUp/PgDn). While a command runs the input is unfocused but Ctrl-C and paging still work.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, type Key } from 'ink';
 import TextInput from 'ink-text-input';
 import { useCallback, useRef, type JSX, type MutableRefObject } from 'react';
 import { PROMPT } from '../state/use-repl.js';
@@ -37,7 +37,7 @@ interface Latest { keys: PromptKeys; focus: boolean }
  * hold back the letter ink-text-input would insert for a Ctrl-<letter> key.
  */
 function KeyHandler({ latest, block }: { latest: MutableRefObject<Latest>; block: MutableRefObject<boolean> }): null {
-  const handler = useCallback((input: string, key: import('ink').Key) => {
+  const handler = useCallback((input: string, key: Key) => {
     const { keys, focus } = latest.current;
     if (key.ctrl && input === 'c') return keys.onInterrupt();
     if (key.pageUp) return keys.onPageUp();

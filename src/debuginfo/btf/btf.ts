@@ -58,7 +58,7 @@ export class Btf {
 
   private constructor(wire: BtfWire, private readonly base: Btf | undefined, pointerSize: number | undefined) {
     this.wire = wire;
-    this.decoder = new TypeDecoder(wire);
+    this.decoder = new TypeDecoder(wire, base ? (id) => base.type(id) : undefined);
     this.pointerSize = pointerSize ?? base?.pointerSize ?? 8;
   }
 
@@ -142,35 +142,42 @@ export class Btf {
     return this.candidates(name, false).length > 0;
   }
 
+  /** Ids of every record of one kind, by name (first wins), built on first use. */
+  private kindIndex(kind: number): Map<string, number> {
+    const idx = new Map<string, number>();
+    const w = this.wire;
+    for (let id = w.firstId; id <= w.lastId; id++) {
+      if (w.kindOf(id) !== kind) continue;
+      const n = w.str(w.nameOffOf(id));
+      if (!idx.has(n)) idx.set(n, id);
+    }
+    return idx;
+  }
+
   /** A variable described by a BTF VAR (per-cpu variables in .data..percpu, in vmlinux BTF). */
   findVar(name: string): BtfVariable | undefined {
-    if (!this.varIndex) {
-      this.varIndex = new Map();
-      this.funcIndex = new Map();
+    this.varIndex ??= this.kindIndex(BtfKind.VAR);
+    if (!this.secIndex) {
       this.secIndex = new Map();
       const w = this.wire;
       for (let id = w.firstId; id <= w.lastId; id++) {
-        const k = w.kindOf(id);
-        if (k === BtfKind.VAR) this.varIndex.set(w.str(w.nameOffOf(id)), id);
-        else if (k === BtfKind.FUNC) this.funcIndex.set(w.str(w.nameOffOf(id)), id);
-        else if (k === BtfKind.DATASEC) {
-          const r = w.record(id);
-          const section = w.str(r.name_off);
-          for (const s of r.secinfos!) this.secIndex.set(s.type, { section, offset: s.offset, size: s.size });
-        }
+        if (w.kindOf(id) !== BtfKind.DATASEC) continue;
+        const r = w.record(id);
+        const section = w.str(r.name_off);
+        for (const s of r.secinfos!) this.secIndex.set(s.type, { section, offset: s.offset, size: s.size });
       }
     }
     const id = this.varIndex.get(name);
     if (id === undefined) return this.base?.findVar(name);
     const v = this.type(id) as VarType;
-    const sec = this.secIndex!.get(id);
+    const sec = this.secIndex.get(id);
     return { name, type: v.type, linkage: v.linkage, section: sec?.section, offset: sec?.offset, size: sec?.size, var: v };
   }
 
   /** A function (BTF FUNC) by name; its `proto` is the prototype. */
   findFunc(name: string): FuncType | undefined {
-    if (!this.funcIndex) this.findVar('');
-    const id = this.funcIndex!.get(name);
+    this.funcIndex ??= this.kindIndex(BtfKind.FUNC);
+    const id = this.funcIndex.get(name);
     if (id === undefined) return this.base?.findFunc(name);
     return this.type(id) as FuncType;
   }

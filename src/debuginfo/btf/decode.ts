@@ -28,12 +28,14 @@ function memo<T>(f: () => T): () => T {
 export class TypeDecoder {
   private readonly cache: (CType | undefined)[] = [];
 
-  constructor(readonly wire: BtfWire) {}
+  /** `base` resolves ids below wire.firstId (split BTF), so base nodes keep one identity. */
+  constructor(readonly wire: BtfWire, private readonly base?: (id: number) => CType) {}
 
   /** The node for a type id (0 = void). DebugInfoError for ids outside the blob. */
   type(id: number): CType {
     if (id === 0) return VOID;
     if (!this.wire.has(id)) throw new DebugInfoError(`BTF: type id ${id} out of range`);
+    if (this.base && id < this.wire.firstId) return this.base(id);
     const hit = this.cache[id];
     if (hit) return hit;
     const t = this.decode(this.wire.record(id));
