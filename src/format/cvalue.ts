@@ -282,9 +282,9 @@ function memberText(p: ValuePrinter, type: CType, name: string): string {
 }
 
 function memberPathText(p: ValuePrinter, type: CType, path: string, ctx: ValueContext): string {
+  const bad = (): never => { throw new CrashError(`invalid data structure reference: ${structName(type)}.${path}`); };
   const m = /^(.*?)(?:\.([A-Za-z_$][\w$]*)|\[(\d+)\])$/.exec(path);
-  const bad = (): never => { throw new CrashError(`invalid data structure member reference: ${path}`); };
-  if (!m) return bad();
+  if (!m || !lookupPath(type, path, ctx.pointerSize ?? 8)) return bad();
   const parent = m[1]!;
   let container: CType = type;
   let off = 0;

@@ -35,10 +35,12 @@ function parseDecl(btf: Btf, text: string, named: boolean): Declaration | undefi
   const toks = text.match(/[A-Za-z_$][\w$]*|\*|\[\s*\d*\s*\]|\S/g) ?? [];
   let i = 0;
   const words: string[] = [];
+  const quals: string[] = [];
   let tag: string | undefined;
   while (i < toks.length && /^[A-Za-z_$]/.test(toks[i])) {
     const w = toks[i];
     if (QUALS.has(w)) {
+      quals.push(w);
       i++;
       continue;
     }
@@ -60,6 +62,7 @@ function parseDecl(btf: Btf, text: string, named: boolean): Declaration | undefi
   else base = btf.findType(normalizeBase(words)) ?? btf.findType(words.join(' '));
   if (!base) return undefined;
   let type = base;
+  for (const q of quals) type = { id: -1, kind: q as 'const' | 'volatile' | 'restrict', target: type, name: '' };
   while (toks[i] === '*' || QUALS.has(toks[i] ?? '')) {
     if (toks[i] === '*') type = ptrTo(type);
     i++;

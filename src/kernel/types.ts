@@ -72,7 +72,11 @@ export class TypeResolver {
           const arr = resolveType(type);
           if (arr.kind === 'array') {
             const elem = Math.max(1, sizeofType(arr.elem, 8));
-            type = arrayOf(arr.elem, Math.max(1, Math.floor(this.symbolExtent(name) / elem)));
+            let length = Math.max(1, Math.floor(this.symbolExtent(name) / elem));
+            // A string-initialized char array (linux_banner) is exactly its string and the NUL.
+            const r = resolveType(arr.elem);
+            if (r.kind === 'int' && r.size === 1) length = Math.min(length, this.stringLength(name) + 1);
+            type = arrayOf(arr.elem, length);
           }
         }
         r = { type, source: 'table' };
@@ -91,6 +95,14 @@ export class TypeResolver {
       }
     }
     return this.globals.get(name);
+  }
+
+  private stringLength(name: string): number {
+    try {
+      return this.k.readCString(this.k.symbolAddress(name), 1 << 16).length;
+    } catch {
+      return 0;
+    }
   }
 
   /** Bytes from a symbol to the next one: the best size estimate kallsyms allows. */

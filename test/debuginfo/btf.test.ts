@@ -210,7 +210,7 @@ describe('BTF garbage', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < 2000; i++) {
       const b = good.slice();
       for (let k = 0, n = 1 + rnd(4); k < n; k++) b[rnd(b.length)] = rnd(256);
       const blob = rnd(10) === 0 ? b.subarray(0, rnd(b.length)) : b;

@@ -172,6 +172,30 @@ describe('gdb print of a struct (crash settings)', () => {
   });
 });
 
+describe('crash member selection (struct X.m1,m2 ADDR)', () => {
+  const t = struct('t', 36, [
+    ['first', INT, 0], ['', struct('', 8, [['a', INT, 0], ['b', LONG, 0]], 'union'), 8], ['lh', lh, 16], ['name', arr(CHAR, 4), 32],
+  ]);
+  const bytes = new Uint8Array(36);
+  bytes[0] = 1;
+  bytes.set([0x61, 0x62], 32);
+
+  it('prints each member as its lines in the full struct output', () => {
+    expect(formatMembers(bytes, t, ['b', 'first', 'lh', 'name'], ctx(10))).toEqual([
+      '    b = 0', '  first = 1,', '  lh = {', '    next = 0x0,', '    prev = 0x0', '  },', '  name = "ab\\000"',
+    ]);
+  });
+  it('prints member paths with the full path', () => {
+    expect(formatMembers(bytes, t, ['lh.next', 'lh.prev', 'name[1]'], ctx(16))).toEqual([
+      '  lh.next = 0x0,', '  lh.prev = 0x0', "  name[1] = 0x62,",
+    ]);
+  });
+  it('rejects unknown members with crash\'s message', () => {
+    expect(() => formatMembers(bytes, t, ['nope'], ctx(10))).toThrow('invalid data structure reference: t.nope');
+    expect(() => formatMembers(bytes, t, ['lh.nope'], ctx(10))).toThrow('invalid data structure reference: t.lh.nope');
+  });
+});
+
 describe('gdb scalar text', () => {
   it('escapes strings as gdb 10 does', () => {
     expect(printStr(Uint8Array.from([1, 0x35, 0x61, 0]))).toBe('"\\001\\065a"');
@@ -220,6 +244,9 @@ describe('reference dump goldens', () => {
         .toBe(golden('19_struct_task_struct_pid_comm_state_ffff8b.txt'));
       expect(formatMembers(bytes, ts, ['comm'], c).join('\n') + '\n').toBe(golden('20_task_struct_comm_ffff8b3e81210000.txt'));
       expect(formatValue(bytes, ts, c)[0]).toBe('{');
+      const initTask = d.readPhys(sym('init_task') - 0xffffffff80000000n + physBase, btf.sizeof(ts));
+      expect(formatMembers(initTask, ts, ['pid', 'comm'], c))
+        .toEqual(golden('22_list_task_struct_tasks_h_init_task_s_tas.txt').split('\n').slice(1, 3));
       expect(formatMembers(bytes, ts, ['se.on_rq', 'thread_info'], c)).toEqual([
         '  se.on_rq = 1,', '  thread_info = {', '    flags = 0,', '    syscall_work = 0,', '    status = 0,', '    cpu = 1', '  },',
       ]);

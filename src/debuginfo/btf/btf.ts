@@ -47,7 +47,7 @@ const ORDINARY_KINDS = new Set<number>([BtfKind.TYPEDEF, BtfKind.INT, BtfKind.FL
 
 export class Btf {
   readonly wire: BtfWire;
-  readonly pointerSize: number;
+  private ptrSize: number | undefined;
   private readonly decoder: TypeDecoder;
   private tagIndex?: Map<string, number[]>;
   private ordinaryIndex?: Map<string, number[]>;
@@ -59,18 +59,21 @@ export class Btf {
   private constructor(wire: BtfWire, private readonly base: Btf | undefined, pointerSize: number | undefined) {
     this.wire = wire;
     this.decoder = new TypeDecoder(wire, base ? (id) => base.type(id) : undefined);
-    this.pointerSize = pointerSize ?? base?.pointerSize ?? 8;
+    this.ptrSize = pointerSize ?? base?.pointerSize;
+  }
+
+  /** Bytes per pointer: as given, else sizeof(long) from the BTF, else 8. */
+  get pointerSize(): number {
+    if (this.ptrSize === undefined) {
+      const long = this.findType('long int', 'int');
+      this.ptrSize = long?.kind === 'int' && (long.size === 4 || long.size === 8) ? long.size : 8;
+    }
+    return this.ptrSize;
   }
 
   /** Parse a .BTF blob (header, then one indexing pass; records decode on demand). */
   static fromBytes(blob: Uint8Array, opts: BtfOptions = {}): Btf {
-    const wire = new BtfWire(blob, opts.base?.wire);
-    const b = new Btf(wire, opts.base, opts.pointerSize);
-    if (opts.pointerSize === undefined && !opts.base) {
-      const long = b.findType('long int', 'int');
-      if (long?.kind === 'int' && (long.size === 4 || long.size === 8)) (b as { pointerSize: number }).pointerSize = long.size;
-    }
-    return b;
+    return new Btf(new BtfWire(blob, opts.base?.wire), opts.base, opts.pointerSize);
   }
 
   /** The node for a type id (0 = void). */
