@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CrashError) return fail(e.message);
     throw e;
   }
+  for (const w of kernel.dump.warnings) out(`WARNING: ${w}\n`);
   const session = new Session(kernel, { dumpPath, vmlinuxPath, silent: args.silent });
   const interactive = process.stdin.isTTY && process.stdout.isTTY && !args.inputFile;
   if (interactive) {

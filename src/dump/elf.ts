@@ -36,6 +36,7 @@ export class ElfDump implements DumpFile {
   readonly ranges: PhysRange[];
   /** ELF e_flags bit 0: makedumpfile marks an incomplete ELF dump (IMPLEMENTATION). */
   readonly incomplete: boolean;
+  readonly warnings: string[] = [];
   private readonly segs: Segment[];
 
   constructor(private readonly file: FileReader) {
@@ -85,6 +86,11 @@ export class ElfDump implements DumpFile {
     this.notes = notes;
     this.vmcoreinfo = findVmcoreinfo(notes);
     this.ranges = segs.map((s) => ({ start: s.paddr, end: s.paddr + BigInt(s.memsz) }));
+    const expected = segs.reduce((m, s) => Math.max(m, s.offset + s.filesz), 0);
+    if (file.size < expected) {
+      this.warnings.push(`${file.path}: may be truncated or incomplete (${file.size} of ${expected} bytes); reads past the end will fail`);
+    }
+    if (this.incomplete) this.warnings.push(`${file.path}: the dump is marked incomplete (ELF e_flags)`);
   }
 
   get path(): string {

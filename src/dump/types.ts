@@ -29,5 +29,7 @@ export interface DumpFile {
    * in the dump, 'excluded'/'incomplete' for kdump pages that are not there).
    */
   readPhys(addr: bigint, len: number): Uint8Array;
+  /** Problems found at open that do not stop the session (truncation, incomplete flag). */
+  readonly warnings: readonly string[];
   close(): void;
 }

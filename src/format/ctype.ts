@@ -229,7 +229,6 @@ export function enumDeclarationLines(t: CType, typedefName?: string): string[] {
   return out;
 }
 
-export { unqual as foldQualifiers };
 
 export interface DatatypeDeclOptions {
   /** Set when the name given was a typedef (crash's TYPEDEF flag): `typedef ... name;`. */

@@ -21,8 +21,8 @@ export interface BtfVariable {
   readonly linkage: VarLinkage;
   /** The DATASEC holding it ('.data..percpu' for per-cpu variables), if any. */
   readonly section: string | undefined;
-  /** Offset within that section (for .data..percpu: the per-cpu offset). */
-  readonly offset: number | undefined;
+  /** Offset within that section (for .data..percpu: the per-cpu offset, added to __per_cpu_offset[cpu]). */
+  readonly offset: bigint | undefined;
   readonly size: number | undefined;
   readonly var: VarType;
 }
@@ -174,7 +174,8 @@ export class Btf {
     if (id === undefined) return this.base?.findVar(name);
     const v = this.type(id) as VarType;
     const sec = this.secIndex.get(id);
-    return { name, type: v.type, linkage: v.linkage, section: sec?.section, offset: sec?.offset, size: sec?.size, var: v };
+    const offset = sec ? BigInt(sec.offset) : undefined;
+    return { name, type: v.type, linkage: v.linkage, section: sec?.section, offset, size: sec?.size, var: v };
   }
 
   /** A function (BTF FUNC) by name; its `proto` is the prototype. */
