@@ -6,7 +6,7 @@ import { SymbolTable } from '../debuginfo/symbol-table.js';
 import { Btf } from '../debuginfo/btf/index.js';
 import { readVmlinux, checkVmlinuxMatch } from '../debuginfo/vmlinux-elf.js';
 import { Memory } from '../memory/memory.js';
-import { X86_64, START_KERNEL_MAP, defaultX86Layout, type X86Params } from '../arch/x86-64.js';
+import { archSetup } from './arch-setup.js';
 import { CrashError } from '../util/errors.js';
 import { Kernel } from './kernel.js';
 
@@ -32,21 +32,8 @@ export function openKernel(path: string, opts: OpenOptions = {}): Kernel {
 export function kernelFromDump(dump: DumpFile, opts: OpenOptions = {}): Kernel {
   if (!dump.vmcoreinfo) throw new CrashError(`${dump.path}: no VMCOREINFO data in the dump`);
   const vi = new VmcoreInfo(dump.vmcoreinfo);
-  if (dump.machine !== 'x86_64') throw new CrashError(`${dump.path}: ${dump.machine} dumps are not supported yet`);
-
-  const physBase = vi.number('phys_base') ?? 0n;
-  const topPgt = vi.symbol('init_top_pgt') ?? vi.symbol('swapper_pg_dir');
-  if (topPgt === undefined) throw new CrashError('VMCOREINFO lacks SYMBOL(init_top_pgt): cannot translate addresses');
-  const fiveLevel = vi.number('pgtable_l5_enabled') === 1n;
-  const base: X86Params = {
-    physBase,
-    kernelRoot: topPgt - START_KERNEL_MAP + physBase,
-    fiveLevel,
-    smeMask: vi.number('sme_mask') ?? 0n,
-    kernelImageSize: vi.number('KERNEL_IMAGE_SIZE'),
-    ...defaultX86Layout(fiveLevel),
-  };
-  const mem = new Memory(dump, new X86_64(base, (p, n) => dump.readPhys(p, n)));
+  const setup = archSetup(dump, vi);
+  const mem = new Memory(dump, setup.initial);
 
   let symbols: SymbolTable;
   let vmlinuxBtf: Uint8Array | undefined;
@@ -65,26 +52,14 @@ export function kernelFromDump(dump: DumpFile, opts: OpenOptions = {}): Kernel {
     debugSource = '';
   }
 
-  // Memory-region KASLR (CONFIG_RANDOMIZE_MEMORY): the real bases are kernel variables.
-  const readVar = (name: string, dflt: bigint): bigint => {
-    const s = symbols.lookup(name);
-    if (!s) return dflt;
-    try {
-      return mem.readKv(s.address, 8, name).reduce((acc, b, i) => acc | (BigInt(b) << BigInt(8 * i)), 0n);
-    } catch {
-      return dflt;
-    }
-  };
   mem.setArch(
-    new X86_64(
-      {
-        ...base,
-        pageOffset: readVar('page_offset_base', base.pageOffset),
-        vmallocStart: readVar('vmalloc_base', base.vmallocStart),
-        vmemmapStart: readVar('vmemmap_base', base.vmemmapStart),
-      },
-      (p, n) => dump.readPhys(p, n),
-    ),
+    setup.refine(symbols, (va) => {
+      try {
+        return new DataView(mem.readKv(va, 8, 'layout').buffer).getBigUint64(0, true);
+      } catch {
+        return undefined;
+      }
+    }),
   );
 
   const loadBtf = (): Btf | undefined => {
@@ -99,7 +74,7 @@ export function kernelFromDump(dump: DumpFile, opts: OpenOptions = {}): Kernel {
 
 /** Link-time vmlinux addresses plus the KASLR offset; absolute and per-cpu symbols stay put. */
 function relocate(addr: bigint, offset: bigint): bigint {
-  return addr >= START_KERNEL_MAP ? addr + offset : addr;
+  return addr >= 0xffff000000000000n ? addr + offset : addr; // kernel half on x86_64 and arm64
 }
 
 /** The dump's linux_banner, read where the vmlinux says it is (crash's namelist/dump match check). */
