@@ -66,7 +66,8 @@ export class X86_64 implements Arch {
   }
 
   linearToPhys(v: bigint): bigint | undefined {
-    if (v >= START_KERNEL_MAP && v < this.layout.kernelEnd) return v - START_KERNEL_MAP + this.p.physBase;
+    // phys_base may be "negative" (VMCOREINFO NUMBER(phys_base)=-23068672): arithmetic is mod 2^64
+    if (v >= START_KERNEL_MAP && v < this.layout.kernelEnd) return BigInt.asUintN(64, v - START_KERNEL_MAP + this.p.physBase);
     if (v >= this.p.pageOffset && v < this.directEnd) return v - this.p.pageOffset;
     return undefined;
   }
