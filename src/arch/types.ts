@@ -6,7 +6,7 @@ export interface WalkStep {
   level: string;
   /** Physical address of the table entry that was read. */
   entryPaddr: bigint;
-  /** Raw entry value. */
+  /** Entry value as crash's vtop prints it: raw, except that x86_64 clears the SME C-bit. */
   value: bigint;
 }
 

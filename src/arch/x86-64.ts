@@ -85,10 +85,11 @@ export class X86_64 implements Arch {
     let table = rootPaddr & PHYS_MASK;
     for (const [level, shift] of levels) {
       const entryPaddr = table + ((vaddr >> shift) & 0x1ffn) * 8n;
-      const value = u64le(this.readPhys(entryPaddr, 8), 0);
+      // crash strips the SME C-bit from every entry it reads, and prints it stripped (x86_64.c *_offset()).
+      const value = u64le(this.readPhys(entryPaddr, 8), 0) & ~this.p.smeMask;
       steps.push({ level, entryPaddr, value });
       if (!(value & PTE_PRESENT)) return walk;
-      const next = value & PHYS_MASK & ~this.p.smeMask;
+      const next = value & PHYS_MASK;
       const large = (level === 'PUD' || level === 'PMD') && (value & PTE_PSE) !== 0n;
       if (large || level === 'PTE') {
         const size = 1n << shift;

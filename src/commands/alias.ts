@@ -39,15 +39,18 @@ export const alias = defineCommand({
     if (!a.args.length) return lines(['ORIGIN   ALIAS    COMMAND', ...[...table.values()].map(row)]);
     const name = a.args[0];
     if (a.args.length === 1 && !words.slice(2).length) {
+      // cmdline.c list_aliases(): the header, then the row or a plain (unprefixed) line
       const hit = table.get(name);
-      return hit ? lines(['ORIGIN   ALIAS    COMMAND', row(hit)]) : err(`alias does not exist: ${name}`);
+      return lines(['ORIGIN   ALIAS    COMMAND', hit ? row(hit) : `alias does not exist: ${name}`]);
     }
     const expansion = a.args.slice(1).join(' ');
-    if (!expansion.trim()) {
-      if (!table.delete(name)) return err(`alias does not exist: ${name}`);
-      return lines([`alias deleted: ${name}`]);
-    }
-    if (ctx.commands.some((c) => c.name === name)) return err(`alias name is a command: ${name}`);
+    // cmdline.c allocate_alias(): the name must not be a command, the target must be one;
+    // an empty target deletes the alias, silently when there is none.
+    if (ctx.commands.some((c) => c.name === name)) return err(`cannot alias existing command name: ${name}`);
+    if (!expansion.trim()) return table.delete(name) ? lines([`alias deleted: ${name}`]) : lines([]);
+    const target = expansion.trim().split(/\s+/)[0];
+    if (!ctx.commands.some((c) => c.name === target)) return err(`invalid alias attempt on non-existent command: ${target}`);
+    table.delete(name); // a redefined alias moves to the end of the list, as crash re-allocates it
     const al: Alias = { name, expansion, origin: 'runtime' };
     table.set(name, al);
     return lines(['ORIGIN   ALIAS    COMMAND', row(al)]);

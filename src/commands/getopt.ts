@@ -64,6 +64,12 @@ export function getopt(words: string[], specs: OptionSpecs, stopAtArg = false): 
     }
     for (let j = 0; j < body.length; j++) {
       const c = body[j];
+      // crash declares -16/-32/-64 as '1:', '3:', '6:' with optarg "6"/"2"/"4": -x32 is -x -32
+      const tailNum = numeric.find((n) => body.slice(j) === n);
+      if (tailNum) {
+        flags.set(tailNum, (flags.get(tailNum) ?? 0) + 1);
+        break;
+      }
       const spec = specs[c];
       if (!spec) throw new UsageError(`invalid option -- '${c}'`);
       if (spec.arg) {

@@ -13,7 +13,8 @@ const PREC: Record<string, number> = { '*': 10, '/': 10, '%': 10, '+': 9, '-': 9
 export class ExprError extends CrashError {}
 
 export function evalIntExpr(text: string, sym: SymbolValue, hexDefault = false): bigint {
-  const toks = text.match(/0[xX][0-9a-fA-F]+|[0-9a-fA-F]+[kKmMgG]?|[A-Za-z_.$][\w.$]*|<<|>>|[-+*/%&|^~!()]|\S/g) ?? [];
+  // A word is a number or a name, decided after it is whole (a name may start with hex letters: dentry_cache).
+  const toks = text.match(/[\w.$]+|<<|>>|[-+*/%&|^~!()]|\S/g) ?? [];
   let pos = 0;
   const peek = () => toks[pos];
   const bad = (): never => {
@@ -34,8 +35,10 @@ export function evalIntExpr(text: string, sym: SymbolValue, hexDefault = false):
     const n = parseNumber(t, hexDefault);
     if (n !== undefined) return n;
     const s = sym(t);
-    if (s === undefined) throw new ExprError(`invalid expression: ${text}`);
-    return s;
+    if (s !== undefined) return s;
+    // crash's calculate(): a word that is not a symbol but is all hex digits ("ff") is hex
+    if (/^[0-9a-fA-F]+$/.test(t)) return BigInt('0x' + t) & MASK;
+    throw new ExprError(`invalid expression: ${text}`);
   };
   const binary = (minPrec: number): bigint => {
     let lhs = primary();

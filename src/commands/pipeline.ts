@@ -23,12 +23,13 @@ export function splitPlumbing(line: string): Plumbing | { error: string } {
     else if (c === ')') depth = Math.max(0, depth - 1);
     else if (depth === 0 && (c === '|' || (c === '!' && line[i + 1] !== '='))) {
       const rest = line.slice(i + 1).trim();
-      if (!rest) return { error: c === '|' ? 'pipe to nowhere?' : `no shell command after '${c}'` };
+      if (!rest) return { error: `no shell command after '${c}'` };
+      if (rest.endsWith('|')) return { error: 'pipe to nowhere?' };
       return { command: line.slice(0, i).trim(), pipe: rest };
     } else if (depth === 0 && c === '>' && line[i - 1] !== '-') {
       const append = line[i + 1] === '>';
       const path = line.slice(i + (append ? 2 : 1)).trim();
-      if (!path) return { error: 'no file name after >' };
+      if (!path) return { error: `no file name after ${append ? '>>' : '>'}` };
       return { command: line.slice(0, i).trim(), file: { path, append } };
     }
   }

@@ -13,7 +13,8 @@ const ASCII_UNLIMITED = -1;
 export const rd = defineCommand({
   name: 'rd',
   summary: 'read memory',
-  synopsis: '[-adDsSupxmfNR][-8|-16|-32|-64][-o offs][-e addr][-r file][address|symbol] [count]',
+  // help.c help_rd[]: the synopsis wraps before [count]
+  synopsis: '[-adDsSupxmfNR][-8|-16|-32|-64][-o offs][-e addr][-r file][address|symbol]\n     [count]',
   description: [
     'This command displays the contents of memory, with the output formatted in several different',
     'manners.  The starting address may be entered either symbolically or by address.  The default',
@@ -54,6 +55,7 @@ function runRd(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   if (f('64')) unit = 8;
   if (f('a')) unit = 0;
   if ((f('s') || f('S')) && unit !== 8) return [err('-s option is only allowed with 64-bit display')];
+  if (a.values.has('r')) unit = 1; // memory.c: -r is DISPLAY_RAW, whose count (or -e range) is in bytes
   const mode: RdResult['mode'] = f('d') ? 'dec' : f('D') ? 'udec' : 'hex';
   const addrArg = resolveAddress(ctx, a.args[0]);
   if (addrArg === undefined) return symbolNotFound(ctx, a.args[0]);

@@ -62,7 +62,7 @@ function showAll(ctx: CommandContext): string[] {
   const s = ctx.settings;
   const rows: [string, string][] = [
     ['scroll', s.scroll ? 'on (internal pager)' : 'off'],
-    ['radix', `${s.radix} (${s.radix === 16 ? 'hex' : 'decimal'})`],
+    ['radix', `${s.radix} (${s.radix === 16 ? 'hexadecimal' : 'decimal'})`], // show_options() spells it out
     ['refresh', 'off'],
     ['print_max', String(s.printMax)],
     ['print_array', 'off'],
@@ -83,5 +83,6 @@ function showAll(ctx: CommandContext): string[] {
     ['redzone', 'on'],
     ['error', 'default'],
   ];
-  return rows.map(([k, v]) => `${k.padStart(16)}: ${v}`);
+  // tools.c show_options(): labels right-justified in 14 columns ("         radix: ")
+  return rows.map(([k, v]) => `${k.padStart(14)}: ${v}`);
 }

@@ -97,10 +97,11 @@ function runDatatype(ctx: CommandContext, a: ParsedArgs, keyword: 'struct' | 'un
   return out;
 }
 
+/** crash's arg_to_datatype finds the name as a struct or a union whatever the keyword (the caller reports a mismatch). */
 function lookupType(ctx: CommandContext, keyword: string, name: string): CType | undefined {
   const t = ctx.kernel.types;
-  if (keyword === 'struct' || keyword === 'union') return t.tryParse(`${keyword} ${name}`) ?? structTypedef(t.tryParse(name));
-  return t.tryParse(`struct ${name}`) ?? t.tryParse(`union ${name}`) ?? structTypedef(t.tryParse(name));
+  const [first, second] = keyword === 'union' ? ['union', 'struct'] : ['struct', 'union'];
+  return t.tryParse(`${first} ${name}`) ?? t.tryParse(`${second} ${name}`) ?? structTypedef(t.tryParse(name));
 }
 
 function structTypedef(t: CType | undefined): CType | undefined {

@@ -38,6 +38,7 @@ export const whatis = defineCommand({
     }
     const en = k.btf?.enumConstant(name);
     if (en) return lines([`enum ${en.type.name || '{...}'}: ${name} = ${en.value}`]);
-    return err(`cannot resolve: ${name}`);
+    // symbols.c cmd_whatis(): "cannot resolve" is followed by the usage
+    throw new UsageError(`cannot resolve: ${name}`);
   },
 });

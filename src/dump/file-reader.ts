@@ -21,14 +21,18 @@ export class FileReader {
 
   /** Read exactly `len` bytes at `off`, or return the shorter prefix that exists. */
   readAt(off: number, len: number): Uint8Array {
-    const buf = new Uint8Array(len);
+    // Nothing exists past the end: a wild offset or length from a damaged header becomes a
+    // short read here, never a huge allocation or an out-of-range fs position (RangeError).
+    if (!(off >= 0 && off < this.size)) return new Uint8Array(0);
+    const want = Math.min(len, this.size - off);
+    const buf = new Uint8Array(want);
     let got = 0;
-    while (got < len) {
-      const n = fs.readSync(this.fd, buf, got, len - got, off + got);
+    while (got < want) {
+      const n = fs.readSync(this.fd, buf, got, want - got, off + got);
       if (n <= 0) break;
       got += n;
     }
-    return got === len ? buf : buf.subarray(0, got);
+    return got === want ? buf : buf.subarray(0, got);
   }
 
   /** Read exactly `len` bytes or throw a DumpFormatError naming `what`. */
