@@ -10,6 +10,7 @@ import { quit } from './quit.js';
 import { p } from './p.js';
 import { struct, union, pointerTo } from './struct.js';
 import { whatis } from './whatis.js';
+import { log } from './log.js';
 
 /** Every command, once. Help, completion and argument errors all come from these declarations. */
-export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, p, rd, set, struct, sym, sys, union, whatis, quit];
+export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, log, p, rd, set, struct, sym, sys, union, whatis, quit];

@@ -5,6 +5,7 @@
  */
 import type { Space } from '../memory/address.js';
 import type { CType } from '../debuginfo/btf/types.js';
+import type { LogRecord } from '../kernel/helpers/printk.js';
 
 /** `cmd: message` (or a bare line when `bare`, like crash's plain fprintf messages). */
 export interface ErrorResult {
@@ -133,9 +134,21 @@ export interface SymbolDeclResult {
   fromTable: boolean;
 }
 
+/** `log`: the printk records and how to show them. */
+export interface LogResult {
+  kind: 'log';
+  records: LogRecord[];
+  showTime: boolean;
+  /** -T: wall-clock seconds at boot, for human-readable stamps */
+  bootSec?: bigint;
+  level: boolean;
+  dict: boolean;
+  caller: boolean;
+}
+
 export type CommandResult =
   | ErrorResult | WarningResult | LinesResult | RdResult | SymResult | SysResult | EvalResult
-  | PrintResult | PerCpuResult | StructResult | TypeDeclResult | SymbolDeclResult;
+  | PrintResult | PerCpuResult | StructResult | TypeDeclResult | SymbolDeclResult | LogResult;
 
 export const err = (message: string, bare = false): ErrorResult => ({ kind: 'error', message, bare });
 export const warn = (message: string): WarningResult => ({ kind: 'warning', message });

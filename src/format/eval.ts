@@ -17,14 +17,14 @@ export function formatEval(r: EvalResult): string {
   out += `     binary: ${v.toString(2).padStart(64, '0')}\n`;
   if (r.bits) {
     let line = '   bits set: ';
+    // crash writes the bit number first, then wraps once the line has reached 77 columns
     for (let b = 63; b >= 0; b--) {
       if ((v >> BigInt(b)) & 1n) {
-        const piece = `${b} `;
-        if (line.length + piece.length > 77) {
+        line += `${b} `;
+        if (line.length >= 77) {
           out += line + '\n';
           line = '             ';
         }
-        line += piece;
       }
     }
     out += line + '\n';

@@ -3,6 +3,7 @@ import { formatRd } from './rd.js';
 import { formatSym } from './sym.js';
 import { formatSys } from './sys.js';
 import { formatEval } from './eval.js';
+import { formatLog } from './log.js';
 import { formatPrint, formatStruct } from './print.js';
 import { formatPerCpu, formatSymbolDecl, formatTypeDecl } from './decl.js';
 
@@ -33,5 +34,7 @@ export function renderResult(r: CommandResult, cmd: string): string {
       return formatTypeDecl(r);
     case 'symdecl':
       return formatSymbolDecl(r);
+    case 'log':
+      return formatLog(r);
   }
 }
