@@ -90,6 +90,7 @@ function runBatch(session: Session, silent: boolean, inputFile?: string): number
     if (!line.trim()) continue;
     if (run(line)) return 0;
   }
+  if (!silent) out('crash> '); // crash prints the prompt, then meets EOF and exits 1
   return 1;
 }
 

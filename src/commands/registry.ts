@@ -11,6 +11,7 @@ import { p } from './p.js';
 import { struct, union, pointerTo } from './struct.js';
 import { whatis } from './whatis.js';
 import { log } from './log.js';
+import { list } from './list.js';
 
 /** Every command, once. Help, completion and argument errors all come from these declarations. */
-export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, log, p, rd, set, struct, sym, sys, union, whatis, quit];
+export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, list, log, p, rd, set, struct, sym, sys, union, whatis, quit];

@@ -56,6 +56,7 @@ describe.skipIf(!!skip)('shortcuts', () => {
     // union rcu_special is a union: `*` prints it with the union keyword
     expect(r.run('*rcu_special')).toMatch(/^union rcu_special {\n/);
     expect(r.run('struct rcu_special')).toBe('struct: data type mismatch: rcu_special is not a struct\n');
+    expect(r.run('union list_head')).toBe('union: data type mismatch: list_head is not a union\n');
   });
 
   it('an unknown word that is neither symbol nor type is not a command', () => {

@@ -17,6 +17,7 @@ export const GCC_PRELUDE = `
 #define __rcu
 #define __percpu
 #define __iomem
+#define __bitwise
 #define __aligned(x) __attribute__((__aligned__(x)))
 #define __packed __attribute__((__packed__))
 #define ____cacheline_aligned __attribute__((__aligned__(64)))
