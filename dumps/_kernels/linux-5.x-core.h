@@ -1,0 +1,180 @@
+/*
+ * The core kernel types crash-tui's general code reads, as Linux 5.10-6.1 (x86_64, LP64) declares
+ * them: member names and types follow the kernel headers; only members the tools read or that a
+ * scenario sets are kept (so offsets are those of this reduced layout, not of a distro build).
+ */
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef signed char s8;
+typedef short s16;
+typedef int s32;
+typedef long long s64;
+typedef _Bool bool;
+typedef int pid_t;
+typedef long long time64_t;
+typedef s64 ktime_t;
+typedef unsigned long pgdval_t;
+typedef struct { pgdval_t pgd; } pgd_t;
+typedef struct { int counter; } atomic_t;
+typedef struct { long counter; } atomic_long_t;
+typedef struct { unsigned int sequence; } seqcount_t;
+typedef struct { seqcount_t seqcount; } seqcount_raw_spinlock_t;
+typedef struct { unsigned int val; } arch_spinlock_t;
+typedef struct { arch_spinlock_t raw_lock; } raw_spinlock_t;
+typedef struct { raw_spinlock_t rlock; } spinlock_t;
+
+struct list_head { struct list_head *next; struct list_head *prev; };
+struct hlist_node { struct hlist_node *next; struct hlist_node **pprev; };
+struct hlist_head { struct hlist_node *first; };
+struct rb_node { unsigned long __rb_parent_color; struct rb_node *rb_right; struct rb_node *rb_left; };
+struct cpumask { unsigned long bits[1]; };
+typedef struct cpumask cpumask_t;
+struct kref { atomic_t refcount; };
+
+#define __NEW_UTS_LEN 64
+struct new_utsname {
+	char sysname[__NEW_UTS_LEN + 1];
+	char nodename[__NEW_UTS_LEN + 1];
+	char release[__NEW_UTS_LEN + 1];
+	char version[__NEW_UTS_LEN + 1];
+	char machine[__NEW_UTS_LEN + 1];
+	char domainname[__NEW_UTS_LEN + 1];
+};
+struct uts_namespace {
+	struct kref kref;
+	struct new_utsname name;
+	void *user_ns;
+	void *ucounts;
+	unsigned int inum;
+};
+
+struct timespec64 { time64_t tv_sec; long tv_nsec; };
+struct tk_read_base { void *clock; u64 mask; u64 cycle_last; u32 mult; u32 shift; u64 xtime_nsec; ktime_t base; u64 base_real; };
+struct timekeeper {
+	struct tk_read_base tkr_mono;
+	struct tk_read_base tkr_raw;
+	u64 xtime_sec;
+	unsigned long ktime_sec;
+	struct timespec64 wall_to_monotonic;
+	ktime_t offs_real;
+	ktime_t offs_boot;
+	ktime_t offs_tai;
+	s32 tai_offset;
+};
+
+struct mm_struct {
+	unsigned long mmap_base;
+	unsigned long task_size;
+	pgd_t *pgd;
+	atomic_t mm_users;
+	atomic_t mm_count;
+	unsigned long total_vm;
+	unsigned long start_stack;
+};
+
+struct thread_info { unsigned long flags; unsigned long syscall_work; u32 status; };
+
+struct thread_struct { unsigned long sp; unsigned short es; unsigned short ds; unsigned long fsbase; unsigned long gsbase; };
+
+struct signal_struct { atomic_t sigcnt; atomic_t live; int nr_threads; struct list_head thread_head; };
+
+struct task_struct {
+	struct thread_info thread_info;
+	unsigned int __state;
+	void *stack;
+	u32 flags;
+	int on_cpu;
+	unsigned int cpu;
+	int prio;
+	int static_prio;
+	unsigned int policy;
+	struct list_head tasks;
+	struct mm_struct *mm;
+	struct mm_struct *active_mm;
+	int exit_state;
+	int exit_code;
+	pid_t pid;
+	pid_t tgid;
+	struct task_struct *real_parent;
+	struct task_struct *parent;
+	struct list_head children;
+	struct list_head sibling;
+	struct task_struct *group_leader;
+	struct list_head thread_group;
+	struct list_head thread_node;
+	u64 utime;
+	u64 stime;
+	u64 start_time;
+	char comm[16];
+	struct signal_struct *signal;
+	struct thread_struct thread;
+};
+
+enum cpuhp_state {
+	CPUHP_INVALID = -1,
+	CPUHP_OFFLINE = 0,
+	CPUHP_CREATE_THREADS,
+	CPUHP_BRINGUP_CPU,
+	CPUHP_AP_ONLINE,
+	CPUHP_AP_ACTIVE,
+	CPUHP_ONLINE,
+};
+struct cpuhp_cpu_state { enum cpuhp_state state; enum cpuhp_state target; enum cpuhp_state fail; };
+
+struct rq {
+	raw_spinlock_t __lock;
+	unsigned int nr_running;
+	u64 nr_switches;
+	struct task_struct *curr;
+	struct task_struct *idle;
+	struct task_struct *stop;
+	unsigned long next_balance;
+	int cpu;
+	int online;
+	u64 clock;
+};
+
+struct pglist_data {
+	int nr_zones;
+	unsigned long node_start_pfn;
+	unsigned long node_present_pages;
+	unsigned long node_spanned_pages;
+	int node_id;
+};
+typedef struct pglist_data pg_data_t;
+
+/* kernel/printk/printk_ringbuffer.h, include/linux/dev_printk.h */
+struct prb_data_blk_lpos { unsigned long begin; unsigned long next; };
+struct prb_desc { atomic_long_t state_var; struct prb_data_blk_lpos text_blk_lpos; };
+struct dev_printk_info { char subsystem[16]; char device[48]; };
+struct printk_info {
+	u64 seq;
+	u64 ts_nsec;
+	u16 text_len;
+	u8 facility;
+	u8 flags:5;
+	u8 level:3;
+	u32 caller_id;
+	struct dev_printk_info dev_info;
+};
+struct prb_desc_ring {
+	unsigned int count_bits;
+	struct prb_desc *descs;
+	struct printk_info *infos;
+	atomic_long_t head_id;
+	atomic_long_t tail_id;
+	atomic_long_t last_finalized_id;
+};
+struct prb_data_ring {
+	unsigned int size_bits;
+	char *data;
+	atomic_long_t head_lpos;
+	atomic_long_t tail_lpos;
+};
+struct printk_ringbuffer {
+	struct prb_desc_ring desc_ring;
+	struct prb_data_ring text_data_ring;
+	atomic_long_t fail;
+};

@@ -1,0 +1,1 @@
+/* Nothing beyond the core types is needed for this investigation's data. */

@@ -1,0 +1,83 @@
+import type { Scenario } from './scenario.js';
+import { loadScenario } from './scenario.js';
+import { PhysImage } from './phys-image.js';
+import { SynthMemory } from './synth-memory.js';
+import { SymbolSink } from './symbols.js';
+import { typeHelpers, writeObject, type BuildContext } from './infra.js';
+import { buildCpus, buildLayoutVars, buildNodes, buildPerCpu, buildTime, buildUts } from './infra-kernel.js';
+import { buildTasks } from './infra-tasks.js';
+import { buildPrintkRingbuffer } from './infra-printk.js';
+import { parseCDeclarations, encodeBtf } from './ctypes/index.js';
+import { placeKallsyms } from './place-kallsyms.js';
+import { buildX86PageTables } from './place-pagetables.js';
+import { scenarioNotes } from './place-notes.js';
+import { SynthDump } from './elf-writer.js';
+import type { DumpFile } from '../dump/types.js';
+
+const START_KERNEL_MAP = 0xffffffff80000000n;
+
+/**
+ * Build a scenario into a DumpFile: lay the kernel out in a physical memory image the way the
+ * kernel does (objects, tasks, per-cpu areas, printk ring, kallsyms tables, BTF, page tables),
+ * publish VMCOREINFO and PRSTATUS notes. The result is read by the same code as a real vmcore.
+ */
+export function buildScenarioDump(dirOrScenario: string | Scenario): DumpFile {
+  const s = typeof dirOrScenario === 'string' ? loadScenario(dirOrScenario) : dirOrScenario;
+  const set = parseCDeclarations(s.typeSources.map((t) => `/* ${t.file} */\n${t.text}`).join('\n'), s.typeSources.map((t) => t.file).join('+'));
+  const img = new PhysImage({ alloc: { start: s.memory.scratch[0], end: s.memory.scratch[1] } });
+  for (const [a, b] of s.memory.ram) img.addRam(a, b);
+  const mem = new SynthMemory(s, img);
+  const syms = new SymbolSink();
+  for (const sym of s.symbols) syms.add(sym.name, sym.addr, sym.type);
+  const c: BuildContext = { s, mem, syms, ...typeHelpers(set.types, s.name), vmcoreinfo: [], percpuVars: [] };
+
+  syms.add('_text', mem.textBase, 'T');
+  syms.add('_stext', mem.textBase, 'T');
+  buildLayoutVars(c);
+  buildUts(c);
+  buildTime(c);
+  buildCpus(c);
+  const extraPerCpu = buildTasks(c);
+  buildPerCpu(c, extraPerCpu);
+  buildNodes(c);
+  if (c.hasType('struct printk_ringbuffer')) buildPrintkRingbuffer(c);
+
+  for (const o of s.objects) {
+    if (o.symbol) syms.add(o.symbol.name, o.at, o.symbol.type);
+    if (o.type) writeObject(c, o.at, o.type, o.values ?? {});
+    if (o.u64) o.u64.forEach((w, i) => mem.writeU64(o.at + BigInt(8 * i), w));
+    if (o.hex) mem.write(o.at, Uint8Array.from(Buffer.from(o.hex.replace(/\s+/g, ''), 'hex')));
+    if (o.string !== undefined) mem.write(o.at, Buffer.from(o.string + '\0', 'latin1'));
+  }
+
+  // BTF, then the kallsyms tables (which name __start_BTF/__stop_BTF), both in the image.
+  const btf = encodeBtf(set, { percpuVars: c.percpuVars });
+  const btfAt = mem.allocData(btf.length, 4096);
+  mem.write(btfAt, btf);
+  syms.add('__start_BTF', btfAt, 'R');
+  syms.add('__stop_BTF', btfAt + BigInt(btf.length), 'R');
+  const pgd = mem.allocData(4096, 4096);
+  syms.add('init_top_pgt', pgd, 'D');
+  syms.add('swapper_pg_dir', pgd, 'D');
+  syms.add('_end', mem.allocData(0, 4096) + 0x100000n, 'B');
+  c.vmcoreinfo.push(...placeKallsyms(c, s.arch === 'x86_64'));
+
+  const root = BigInt.asUintN(64, pgd - START_KERNEL_MAP + s.layout.physBase);
+  buildX86PageTables(c, img, root);
+
+  const info = [
+    `OSRELEASE=${s.uts.release}`,
+    'PAGESIZE=4096',
+    ...c.vmcoreinfo,
+    `SYMBOL(_stext)=${mem.textBase.toString(16)}`,
+    `SYMBOL(swapper_pg_dir)=${pgd.toString(16)}`,
+    `NUMBER(phys_base)=${BigInt.asIntN(64, s.layout.physBase)}`,
+    `SYMBOL(init_top_pgt)=${pgd.toString(16)}`,
+    `NUMBER(pgtable_l5_enabled)=${s.layout.fiveLevel ? 1 : 0}`,
+    `KERNELOFFSET=${s.layout.kernelOffset.toString(16)}`,
+    'NUMBER(KERNEL_IMAGE_SIZE)=1073741824',
+    'NUMBER(sme_mask)=0',
+    ...(s.vmcoreinfoExtra ?? []),
+  ];
+  return new SynthDump({ path: `${s.dir}`, machine: s.arch, image: img, notes: scenarioNotes(s, info.join('\n') + '\n') });
+}

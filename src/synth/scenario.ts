@@ -1,0 +1,161 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { CrashError } from '../util/errors.js';
+
+/**
+ * A scenario: the declarative description of a kernel at the moment it died, one folder under
+ * dumps/ (scenario.yaml + C type declarations + README). Numbers may be written as hex strings
+ * ("ffff9cb0e3b388f8" or "0x2c0") or decimal numbers; addresses are always hex.
+ */
+export interface Scenario {
+  name: string;
+  dir: string;
+  arch: 'x86_64' | 'arm64';
+  uts: { release: string; version: string; machine: string; nodename: string; domainname?: string };
+  /** C declarations, concatenated in order (paths relative to the scenario folder). */
+  typeSources: { file: string; text: string }[];
+  memory: {
+    /** RAM ranges [start, end) in physical addresses. */
+    ram: [bigint, bigint][];
+    /** Physical range the builder may take pages from (page tables, backing for vmalloc data). */
+    scratch: [bigint, bigint];
+  };
+  layout: {
+    /** x86_64: KASLR offset (_text = 0xffffffff81000000 + offset); arm64: kimage offset. */
+    kernelOffset: bigint;
+    physBase: bigint;
+    pageOffset: bigint;
+    vmallocBase?: bigint;
+    vmemmapBase?: bigint;
+    /** Where the builder places its own kernel data (tables, infrastructure variables). */
+    dataStart: bigint;
+    /** arm64 */
+    vaBits?: number;
+    physOffset?: bigint;
+    fiveLevel?: boolean;
+  };
+  time: { date: string; uptime: number; hz: number };
+  cpus: { count: number; panicCpu: number; khz?: number; perCpuOffsets: bigint[] };
+  symbols: { name: string; addr: bigint; type: string; size?: number }[];
+  percpu: { name: string; offset: bigint; type: string; values?: Record<string, unknown>[] }[];
+  objects: ScenarioObject[];
+  tasks: ScenarioTask[];
+  log: { lines: string[] };
+  prstatus: { cpu: number; pid: number; regs: Record<string, bigint> }[];
+  /** Extra VMCOREINFO lines the kernel of the scenario would publish. */
+  vmcoreinfoExtra?: string[];
+}
+
+export interface ScenarioObject {
+  at: bigint;
+  /** C type name ('struct sk_buff'); values are member paths → values. */
+  type?: string;
+  values?: Record<string, unknown>;
+  /** Raw contents: 64-bit words, little-endian, or a hex byte string. */
+  u64?: bigint[];
+  hex?: string;
+  string?: string;
+  /** Define a kernel symbol at this address too. */
+  symbol?: { name: string; type: string };
+}
+
+export interface ScenarioTask {
+  pid: number;
+  comm: string;
+  task: bigint;
+  cpu: number;
+  state: number;
+  ppid?: number;
+  /** The task running on its cpu (rq->curr). */
+  active?: boolean;
+  idle?: boolean;
+  stack?: bigint;
+  values?: Record<string, unknown>;
+}
+
+/** Parse a number written in a scenario: "0x..." or bare hex for strings, JS numbers as decimal. */
+export function num(v: unknown, what: string): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  if (typeof v === 'string') {
+    const s = v.trim().replace(/_/g, '');
+    if (/^-?0x[0-9a-f]+$/i.test(s)) return s.startsWith('-') ? -BigInt(s.slice(1)) : BigInt(s);
+    if (/^[0-9a-f]+$/i.test(s)) return BigInt('0x' + s);
+    if (/^-?\d+$/.test(s.replace(/^d:/, ''))) return BigInt(s.replace(/^d:/, ''));
+  }
+  throw new CrashError(`scenario: cannot read ${what} = ${JSON.stringify(v)} as a number`);
+}
+
+export function loadScenario(dir: string): Scenario {
+  const file = join(dir, 'scenario.yaml');
+  if (!existsSync(file)) throw new CrashError(`${dir}: not a scenario folder (no scenario.yaml)`);
+  let y: Record<string, any>;
+  try {
+    y = parseYaml(readFileSync(file, 'utf8'), { intAsBigInt: false }) as Record<string, any>;
+  } catch (e) {
+    throw new CrashError(`${file}: ${(e as Error).message}`);
+  }
+  const req = (v: unknown, what: string) => {
+    if (v === undefined || v === null) throw new CrashError(`${file}: missing ${what}`);
+    return v as any;
+  };
+  const typeFiles: string[] = req(y.types, 'types');
+  const cpus = req(y.cpus, 'cpus');
+  return {
+    name: req(y.name, 'name'),
+    dir: resolve(dir),
+    arch: req(y.arch, 'arch'),
+    uts: req(y.uts, 'uts'),
+    typeSources: typeFiles.map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8') })),
+    memory: {
+      ram: req(y.memory?.ram, 'memory.ram').map((r: unknown[]) => [num(r[0], 'ram start'), num(r[1], 'ram end')]),
+      scratch: [num(req(y.memory?.scratch, 'memory.scratch')[0], 'scratch'), num(y.memory.scratch[1], 'scratch')],
+    },
+    layout: {
+      kernelOffset: num(y.layout?.kernel_offset ?? 0, 'kernel_offset'),
+      physBase: num(y.layout?.phys_base ?? 0, 'phys_base'),
+      pageOffset: num(req(y.layout?.page_offset, 'layout.page_offset'), 'page_offset'),
+      vmallocBase: y.layout?.vmalloc_base !== undefined ? num(y.layout.vmalloc_base, 'vmalloc_base') : undefined,
+      vmemmapBase: y.layout?.vmemmap_base !== undefined ? num(y.layout.vmemmap_base, 'vmemmap_base') : undefined,
+      dataStart: num(req(y.layout?.data_start, 'layout.data_start'), 'data_start'),
+      vaBits: y.layout?.va_bits,
+      physOffset: y.layout?.phys_offset !== undefined ? num(y.layout.phys_offset, 'phys_offset') : undefined,
+      fiveLevel: !!y.layout?.five_level,
+    },
+    time: { date: req(y.time?.date, 'time.date'), uptime: Number(req(y.time?.uptime, 'time.uptime')), hz: Number(y.time?.hz ?? 1000) },
+    cpus: {
+      count: Number(req(cpus.count, 'cpus.count')),
+      panicCpu: Number(cpus.panic ?? 0),
+      khz: cpus.khz,
+      perCpuOffsets: req(cpus.per_cpu_offsets, 'cpus.per_cpu_offsets').map((v: unknown) => num(v, 'per_cpu_offset')),
+    },
+    symbols: (y.symbols ?? []).map((s: string) => {
+      const m = /^\s*([0-9a-fx]+)\s+(\w)\s+(\S+)(?:\s+(\d+))?\s*$/i.exec(s);
+      if (!m) throw new CrashError(`${file}: bad symbol line "${s}" (want: ADDRESS TYPE NAME [SIZE])`);
+      return { addr: num(m[1], 'symbol'), type: m[2], name: m[3], size: m[4] ? Number(m[4]) : undefined };
+    }),
+    percpu: (y.percpu ?? []).map((p: any) => ({ name: p.name, offset: num(p.offset, 'percpu offset'), type: p.type, values: p.values })),
+    objects: (y.objects ?? []).map((o: any) => ({
+      at: num(o.at, 'object address'),
+      type: o.type,
+      values: o.values,
+      u64: o.u64?.map((w: unknown) => num(w, 'u64 word')),
+      hex: o.hex,
+      string: o.string,
+      symbol: o.symbol ? { name: o.symbol.split(' ')[1] ?? o.symbol, type: o.symbol.split(' ')[0].length === 1 ? o.symbol.split(' ')[0] : 'D' } : undefined,
+    })),
+    tasks: (y.tasks ?? []).map((t: any) => ({ ...t, task: num(t.task, 'task'), stack: t.stack !== undefined ? num(t.stack, 'stack') : undefined })),
+    log: { lines: String(y.log ?? '').split('\n').filter((l) => l.length) },
+    prstatus: (y.prstatus ?? []).map((p: any) => ({
+      cpu: p.cpu,
+      pid: p.pid,
+      regs: Object.fromEntries(Object.entries(p.regs ?? {}).map(([k, v]) => [k, num(v, `register ${k}`)])),
+    })),
+    vmcoreinfoExtra: y.vmcoreinfo_extra,
+  };
+}
+
+export function scenarioDirOf(path: string): string | undefined {
+  return existsSync(join(path, 'scenario.yaml')) ? path : existsSync(join(dirname(path), 'scenario.yaml')) ? dirname(path) : undefined;
+}

@@ -1,0 +1,103 @@
+import type { PhysImage } from './phys-image.js';
+import type { Scenario } from './scenario.js';
+import { CrashError } from '../util/errors.js';
+
+const START_KERNEL_MAP = 0xffffffff80000000n;
+const TEXT_BASE = 0xffffffff81000000n; // __START_KERNEL (CONFIG_PHYSICAL_START 0x1000000)
+const PAGE = 4096n;
+
+/**
+ * The kernel's virtual address space while a scenario is built: the kernel image (at
+ * __START_KERNEL + KASLR offset, backed at phys_base), the direct map (page_offset_base), and
+ * any other kernel address (vmalloc, vmemmap, stacks) backed on demand by scratch pages and
+ * remembered so the page tables can map exactly those pages.
+ */
+export class SynthMemory {
+  readonly textBase: bigint;
+  /** Virtual page → physical page for addresses outside the linear maps. */
+  readonly extraPages = new Map<bigint, bigint>();
+  private dataNext: bigint;
+  imageEnd: bigint;
+
+  constructor(
+    readonly s: Scenario,
+    readonly img: PhysImage,
+  ) {
+    if (s.arch !== 'x86_64') throw new CrashError(`scenario ${s.name}: ${s.arch} scenarios are not built yet`);
+    this.textBase = TEXT_BASE + s.layout.kernelOffset;
+    this.dataNext = s.layout.dataStart;
+    this.imageEnd = s.layout.dataStart;
+  }
+
+  /** Physical address behind a kernel-image or direct-map address. */
+  linearToPhys(va: bigint): bigint | undefined {
+    if (va >= START_KERNEL_MAP && va < 0xffffffffc0000000n) return BigInt.asUintN(64, va - START_KERNEL_MAP + this.s.layout.physBase);
+    if (va >= this.s.layout.pageOffset && va < this.s.layout.pageOffset + (1n << 46n)) return va - this.s.layout.pageOffset;
+    return undefined;
+  }
+
+  directMap(pa: bigint): bigint {
+    return pa + this.s.layout.pageOffset;
+  }
+
+  private phys(va: bigint, create: boolean): bigint | undefined {
+    const lin = this.linearToPhys(va);
+    if (lin !== undefined) return lin;
+    const vpage = va & ~(PAGE - 1n);
+    let p = this.extraPages.get(vpage);
+    if (p === undefined) {
+      if (!create) return undefined;
+      p = this.img.allocPage();
+      this.extraPages.set(vpage, p);
+    }
+    return p + (va & (PAGE - 1n));
+  }
+
+  write(va: bigint, bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const v = va + BigInt(done);
+      const n = Math.min(bytes.length - done, Number(PAGE - (v % PAGE)));
+      const p = this.phys(v, true)!;
+      if (!this.img.inRam(p)) throw new CrashError(`scenario ${this.s.name}: ${v.toString(16)} is backed by ${p.toString(16)}, outside RAM`);
+      this.img.write(p, bytes.subarray(done, done + n));
+      done += n;
+    }
+  }
+
+  read(va: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const v = va + BigInt(done);
+      const n = Math.min(len - done, Number(PAGE - (v % PAGE)));
+      const p = this.phys(v, false);
+      if (p !== undefined) out.set(this.img.read(p, n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  writeU64(va: bigint, v: bigint): void {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+    this.write(va, b);
+  }
+  writeU32(va: bigint, v: number | bigint): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, Number(BigInt.asUintN(32, BigInt(v))), true);
+    this.write(va, b);
+  }
+  readU64(va: bigint): bigint {
+    return new DataView(this.read(va, 8).buffer).getBigUint64(0, true);
+  }
+
+  /** Kernel data the builder itself lays out (tables, infrastructure variables), in the image. */
+  allocData(size: number, align = 8): bigint {
+    const a = BigInt(Math.max(1, align));
+    const at = (this.dataNext + a - 1n) & ~(a - 1n);
+    this.dataNext = at + BigInt(Math.max(1, size));
+    if (this.dataNext > this.imageEnd) this.imageEnd = this.dataNext;
+    return at;
+  }
+}
