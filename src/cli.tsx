@@ -7,9 +7,13 @@ import { CrashError } from './util/errors.js';
 import { VERSION } from './version.js';
 import { parseArgv, USAGE } from './cli-args.js';
 import { classifyFile } from './dump/classify.js';
+import { bundledScenarios } from './synth/bundled.js';
+import { buildScenarioDump, writeScenarioElf } from './synth/build.js';
+import { kernelFromDump } from './kernel/open.js';
 
 /** argv → open the dump → TUI when stdin and stdout are terminals, batch (crash's text) otherwise. */
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'synth') return synthCommand(argv.slice(1));
   const args = parseArgv(argv);
   if ('error' in args) {
     out(`crash-tui: ${args.error}\n${USAGE}`);
@@ -31,24 +35,36 @@ async function main(argv: string[]): Promise<number> {
     if (kind === 'vmlinux') {
       if (vmlinuxPath) return fail('too many namelist arguments');
       vmlinuxPath = f;
-    } else if (kind === 'dump') {
+    } else if (kind === 'dump' || kind === 'scenario') {
       if (dumpPath) return fail('too many dumpfile arguments');
       dumpPath = f;
     } else return fail(`${f}: not a supported file format`);
   }
-  if (!dumpPath) return fail('no dumpfile argument');
+  const terminal = process.stdin.isTTY && process.stdout.isTTY && !args.inputFile;
+  if (!dumpPath) {
+    const list = bundledScenarios();
+    if (!terminal || !list.length) {
+      out(`\ncrash-tui: no dumpfile argument\n${USAGE}\nbundled scenario dumps (open one with crash-tui dumps/<name>):\n`);
+      for (const b of list) out(`  ${b.name.padEnd(28)} ${b.title}\n`);
+      return 1;
+    }
+    const { pickScenario } = await import('./tui.js');
+    const picked = await pickScenario(list);
+    if (!picked) return 0;
+    dumpPath = picked;
+  }
+  const dump: string = dumpPath;
 
   let kernel;
   try {
-    kernel = openKernel(dumpPath, { vmlinux: vmlinuxPath });
+    kernel = classifyFile(dump) === 'scenario' ? kernelFromDump(buildScenarioDump(dump)) : openKernel(dump, { vmlinux: vmlinuxPath });
   } catch (e) {
     if (e instanceof CrashError) return fail(e.message);
     throw e;
   }
   for (const w of kernel.dump.warnings) out(`WARNING: ${w}\n`);
-  const session = new Session(kernel, { dumpPath, vmlinuxPath, silent: args.silent });
-  const interactive = process.stdin.isTTY && process.stdout.isTTY && !args.inputFile;
-  if (interactive) {
+  const session = new Session(kernel, { dumpPath: dump, vmlinuxPath, silent: args.silent });
+  if (terminal) {
     const { startTui } = await import('./tui.js');
     return startTui(session);
   }
@@ -92,6 +108,24 @@ function runBatch(session: Session, silent: boolean, inputFile?: string): number
   }
   if (!silent) out('crash> '); // crash prints the prompt, then meets EOF and exits 1
   return 1;
+}
+
+/** `crash-tui synth dumps/<name> -o FILE`: write a scenario as an ELF vmcore. */
+function synthCommand(argv: string[]): number {
+  const o = argv.indexOf('-o');
+  const dir = argv.find((a, i) => !a.startsWith('-') && i !== o + 1);
+  if (!dir || o < 0 || !argv[o + 1]) {
+    out('usage: crash-tui synth dumps/<scenario> -o FILE\n');
+    return 1;
+  }
+  try {
+    const r = writeScenarioElf(dir, argv[o + 1]);
+    out(`${argv[o + 1]}: ELF vmcore of scenario ${dir}, ${r.size} bytes (${r.dataBytesWritten} bytes of data)\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof CrashError) return fail(e.message);
+    throw e;
+  }
 }
 
 function out(text: string): void {

@@ -39,3 +39,21 @@ export function sessionRunner(session: Session): LineRunner {
     },
   };
 }
+
+/** Let the user choose a bundled scenario; resolves its folder, or undefined to quit. */
+export async function pickScenario(list: { name: string; title: string; dir: string }[]): Promise<string | undefined> {
+  const { ScenarioPicker } = await import('./views/ScenarioPicker.js');
+  return new Promise((resolve) => {
+    let chosen: string | undefined;
+    const app = render(
+      <ScenarioPicker
+        items={list}
+        onPick={(i) => {
+          chosen = i === undefined ? undefined : list[i].dir;
+          app.unmount();
+        }}
+      />,
+    );
+    app.waitUntilExit().then(() => resolve(chosen));
+  });
+}

@@ -1,7 +1,13 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** What a command-line file is, by its content (crash's main.c classification, for our formats). */
-export function classifyFile(path: string): 'vmlinux' | 'dump' | 'unknown' | 'missing' {
+export function classifyFile(path: string): 'vmlinux' | 'dump' | 'scenario' | 'unknown' | 'missing' {
+  try {
+    if (statSync(path).isDirectory()) return existsSync(join(path, 'scenario.yaml')) ? 'scenario' : 'unknown';
+  } catch {
+    return 'missing';
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');

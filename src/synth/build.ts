@@ -11,7 +11,7 @@ import { parseCDeclarations, encodeBtf } from './ctypes/index.js';
 import { placeKallsyms } from './place-kallsyms.js';
 import { buildX86PageTables } from './place-pagetables.js';
 import { scenarioNotes } from './place-notes.js';
-import { SynthDump } from './elf-writer.js';
+import { SynthDump, writeElfCore } from './elf-writer.js';
 import type { DumpFile } from '../dump/types.js';
 
 const START_KERNEL_MAP = 0xffffffff80000000n;
@@ -22,6 +22,16 @@ const START_KERNEL_MAP = 0xffffffff80000000n;
  * publish VMCOREINFO and PRSTATUS notes. The result is read by the same code as a real vmcore.
  */
 export function buildScenarioDump(dirOrScenario: string | Scenario): DumpFile {
+  return buildScenario(dirOrScenario);
+}
+
+/** Write a scenario as an ELF vmcore (QEMU-style physical PT_LOADs) for any tool to open. */
+export function writeScenarioElf(dir: string, file: string): { size: number; dataBytesWritten: number } {
+  const d = buildScenario(dir);
+  return writeElfCore(file, { machine: d.machine, image: d.image, notes: [...d.notes] });
+}
+
+function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   const s = typeof dirOrScenario === 'string' ? loadScenario(dirOrScenario) : dirOrScenario;
   const set = parseCDeclarations(s.typeSources.map((t) => `/* ${t.file} */\n${t.text}`).join('\n'), s.typeSources.map((t) => t.file).join('+'));
   const img = new PhysImage({ alloc: { start: s.memory.scratch[0], end: s.memory.scratch[1] } });

@@ -188,7 +188,7 @@ export class SynthDump implements DumpFile {
   readonly vmcoreinfo: string | undefined;
   readonly ranges: readonly PhysRange[];
   readonly warnings: readonly string[];
-  private readonly image: PhysImage;
+  readonly image: PhysImage;
 
   constructor(opts: SynthDumpOptions) {
     this.machine = opts.machine;

@@ -6,7 +6,7 @@
  * `1 << 31` is INT_MIN and `1U << 31` is 2147483648, which is what decides an enum's signedness.
  */
 import type { BaseName } from './ast.js';
-import type { Token } from './lexer.js';
+import type { Macro, Token } from './lexer.js';
 
 export const BASE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'signed', 'unsigned', '_Bool', 'float', 'double', '__signed__', '__signed']);
 
@@ -83,7 +83,7 @@ function charLiteral(t: Token, fail: ExprSource['fail']): CValue {
   if (s[0] !== '\\') return INT(BigInt(s.charCodeAt(0)));
   const esc: Record<string, number> = { n: 10, t: 9, r: 13, '0': 0, '\\': 92, "'": 39, '"': 34, a: 7, b: 8, f: 12, v: 11 };
   if (/^\\[0-7]{1,3}$/.test(s)) return INT(BigInt.asIntN(8, BigInt(parseInt(s.slice(1), 8))));
-  const v = esc[s.slice(1)];
+  const v = Object.hasOwn(esc, s.slice(1)) ? esc[s.slice(1)] : undefined;
   if (v === undefined) fail(t.line, `unsupported escape in character constant ${t.text}`);
   return INT(BigInt(v));
 }
@@ -253,4 +253,26 @@ export function evalTokens(toks: Token[], line: number, fail: ExprSource['fail']
   const v = evalConstExpr(src, lookup, cast);
   if (i < toks.length) fail(toks[i]!.line, `unexpected '${toks[i]!.text}' in a constant expression`);
   return v;
+}
+
+/** Object-like macros whose expansion is an integer constant expression (others are not constants), and enumerators. */
+export function macroConstants(macros: ReadonlyMap<string, Macro>, enums: ReadonlyMap<string, bigint>): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  const expand = (toks: readonly Token[], seen: Set<string>): Token[] => toks.flatMap((t) => {
+    const m = t.kind === 'id' && !seen.has(t.text) ? macros.get(t.text) : undefined;
+    return m ? expand(m.body, new Set([...seen, m.name])) : [t];
+  });
+  const fail = (): never => {
+    throw new Error('not a constant');
+  };
+  for (const m of macros.values()) {
+    if (!m.body.length) continue;
+    try {
+      out.set(m.name, evalTokens(expand(m.body, new Set([m.name])), m.line, fail, (n) => enums.get(n)).v);
+    } catch {
+      // A type, a string, an annotation: not a constant.
+    }
+  }
+  for (const [k, v] of enums) out.set(k, v);
+  return out;
 }

@@ -248,11 +248,8 @@ class Layout {
       }
       case 'const': case 'volatile': case 'restrict': case 'type_tag': r = this.sizeAlign(t.target, line); break;
       case 'fwd': this.fail(line, `field has incomplete type '${t.union ? 'union' : 'struct'} ${t.name}'`);
-      // eslint-disable-next-line no-fallthrough
       case 'void': this.fail(line, 'field declared void');
-      // eslint-disable-next-line no-fallthrough
       case 'func_proto': this.fail(line, 'field declared as a function (a pointer to one was meant?)');
-      // eslint-disable-next-line no-fallthrough
       default: this.fail(line, `no size for a ${t.kind}`);
     }
     this.sizes.set(t, r);

@@ -235,7 +235,6 @@ export class TokenStream {
         return; // `#pragma once` and the null directive change nothing here
       case 'error':
         this.fail(d.line, `#error ${d.toks.map((t) => t.text).join(' ')}`);
-      // eslint-disable-next-line no-fallthrough
       default:
         this.fail(d.line, `#${d.name} is not supported (only #define, #undef and #if/#ifdef blocks are)`);
     }

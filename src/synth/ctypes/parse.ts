@@ -7,31 +7,9 @@
  * `extern` variables and function declarations. Output is the AST in ast.ts; sizes come later.
  */
 import type { Attrs, Decl, Enumerator, MemberDecl, Param, ParsedDecls, TagDef, TypeExpr } from './ast.js';
-import { BASE_WORDS, baseName, evalConstExpr, evalTokens, type CValue } from './expr.js';
+import { IGNORED, KEYWORDS, QUALS, parseAttributes } from './attrs.js';
+import { BASE_WORDS, baseName, evalConstExpr, evalTokens, macroConstants, type CValue } from './expr.js';
 import { TokenStream, type Token } from './lexer.js';
-
-const QUALS: Record<string, 'const' | 'volatile' | 'restrict'> = {
-  const: 'const', __const: 'const', __const__: 'const', volatile: 'volatile', __volatile: 'volatile',
-  __volatile__: 'volatile', restrict: 'restrict', __restrict: 'restrict', __restrict__: 'restrict',
-};
-/** Storage classes and annotations that do not change a type's layout (sparse, section markers). */
-const IGNORED = new Set([
-  'extern', 'static', 'inline', '__inline', '__inline__', 'register', 'auto', '__extension__',
-  '__user', '__kernel', '__iomem', '__rcu', '__percpu', '__force', '__bitwise', '__bitwise__', '__safe',
-  '__nocast', '__private', '__must_check', '__read_mostly', '__weak', '__visible', '__init', '__initdata',
-  '__ro_after_init', '__lsm_ro_after_init', '__maybe_unused', '__always_unused', '__deprecated',
-  '__randomize_layout', '__no_randomize_layout', '__designated_init', '__attribute_const__', '__cold',
-]);
-const CACHELINE = new Set(['____cacheline_aligned', '____cacheline_aligned_in_smp', '__cacheline_aligned', '__cacheline_aligned_in_smp']);
-/** Attributes accepted and dropped: they do not change sizes or offsets. */
-const HARMLESS_ATTRS = new Set([
-  'unused', 'used', 'deprecated', 'designated_init', 'randomize_layout', 'no_randomize_layout', 'may_alias',
-  'noderef', 'address_space', 'btf_type_tag', 'btf_decl_tag', 'preserve_access_index', 'section', 'visibility',
-  'weak', 'cold', 'hot', 'noreturn', 'format', 'nonnull', 'warn_unused_result', 'always_inline', 'noinline',
-  'const', 'pure', 'externally_visible', 'nocast', 'context', 'designated_init', 'transparent_union',
-]);
-const KEYWORDS = new Set([...BASE_WORDS, ...Object.keys(QUALS), 'struct', 'union', 'enum', 'typedef', 'sizeof',
-  '__attribute__', '__attribute', 'extern', 'static', 'inline', 'register', 'auto']);
 
 interface Spec { type: TypeExpr; typedef: boolean; attrs: Attrs; line: number }
 interface Declarator { name: string; line: number; wrap(t: TypeExpr): TypeExpr }
@@ -40,7 +18,7 @@ type DeclMode = 'named' | 'abstract' | 'either';
 class Parser {
   readonly ts: TokenStream;
   private readonly typedefs = new Map<string, TypeExpr>();
-  private readonly enumConsts = new Map<string, bigint>();
+  readonly enumConsts = new Map<string, bigint>();
   readonly decls: Decl[] = [];
   private readonly defined = new Map<string, number>();
 
@@ -85,7 +63,7 @@ class Parser {
 
   private isTypeStart(t: Token): boolean {
     if (t.kind !== 'id') return false;
-    return BASE_WORDS.has(t.text) || t.text in QUALS || t.text === 'struct' || t.text === 'union'
+    return BASE_WORDS.has(t.text) || QUALS.has(t.text) || t.text === 'struct' || t.text === 'union'
       || t.text === 'enum' || this.typedefs.has(t.text) || t.text === 'bool';
   }
 
@@ -107,10 +85,10 @@ class Parser {
         if (ctx !== 'file') this.fail(t, `'typedef' is only allowed at file scope here`);
         typedef = true;
         this.ts.next();
-      } else if (QUALS[w]) {
+      } else if (QUALS.has(w)) {
         this.ts.next();
-        if (QUALS[w] === 'const') c = true;
-        else if (QUALS[w] === 'volatile') v = true;
+        if (QUALS.get(w) === 'const') c = true;
+        else if (QUALS.get(w) === 'volatile') v = true;
       } else if (IGNORED.has(w)) this.ts.next();
       else if (this.attributes(attrs)) continue;
       else if (BASE_WORDS.has(w)) {
@@ -146,65 +124,7 @@ class Parser {
 
   /** `__attribute__((...))` and the kernel's attribute macros; true when one was consumed. */
   private attributes(into: Attrs): boolean {
-    let any = false;
-    for (;;) {
-      const t = this.ts.peek();
-      if (t.kind !== 'id') return any;
-      if (t.text === '__packed') {
-        this.ts.next();
-        into.packed = true;
-      } else if (t.text === '__aligned') {
-        this.ts.next();
-        this.ts.expect('(', 'after __aligned');
-        into.aligned = Math.max(into.aligned ?? 0, this.alignment(t));
-        this.ts.expect(')', 'after the alignment');
-      } else if (CACHELINE.has(t.text)) {
-        this.ts.next();
-        const m = this.ts.macros.get('SMP_CACHE_BYTES') ?? this.ts.macros.get('L1_CACHE_BYTES');
-        const line = m ? evalTokens([...m.body], t.line, (l, msg) => this.ts.fail(l, msg), () => undefined).v : 64n;
-        into.aligned = Math.max(into.aligned ?? 0, Number(line));
-      } else if (t.text === '__attribute__' || t.text === '__attribute') {
-        this.ts.next();
-        this.ts.expect('(', 'after __attribute__');
-        this.ts.expect('(', 'after __attribute__(');
-        while (!this.ts.accept(')')) {
-          if (this.ts.accept(',')) continue;
-          const a = this.ts.next();
-          if (a.kind !== 'id') this.fail(a, `expected an attribute name before '${a.text}'`);
-          const name = a.text.replace(/^__(.*)__$/, '$1');
-          if (name === 'packed') into.packed = true;
-          else if (name === 'aligned') {
-            let n = 16; // __BIGGEST_ALIGNMENT__ on x86-64 (and arm64)
-            if (this.ts.accept('(')) {
-              n = this.alignment(a);
-              this.ts.expect(')', 'after the alignment');
-            }
-            into.aligned = Math.max(into.aligned ?? 0, n);
-          } else if (HARMLESS_ATTRS.has(name)) {
-            if (this.ts.peek().text === '(') this.skipBalanced();
-          } else this.fail(a, `attribute '${a.text}' is not supported`);
-        }
-        this.ts.expect(')', 'to close __attribute__');
-      } else return any;
-      any = true;
-    }
-  }
-
-  private alignment(at: Token): number {
-    const v = this.constExpr();
-    const n = Number(v.v);
-    if (n <= 0 || (n & (n - 1)) !== 0 || n > 1 << 28) this.fail(at, `requested alignment ${v.v} is not a positive power of 2`);
-    return n;
-  }
-
-  private skipBalanced(): void {
-    let depth = 0;
-    do {
-      const t = this.ts.next();
-      if (t.kind === 'eof') this.fail(t, 'unbalanced parentheses');
-      if (t.text === '(') depth++;
-      else if (t.text === ')') depth--;
-    } while (depth > 0);
+    return parseAttributes(this.ts, into, () => this.constExpr());
   }
 
   private tagSpecifier(): TypeExpr {
@@ -327,10 +247,10 @@ class Parser {
       const p = { c: false, v: false };
       for (;;) {
         const w = this.ts.peek().text;
-        if (QUALS[w]) {
+        if (QUALS.has(w)) {
           this.ts.next();
-          if (QUALS[w] === 'const') p.c = true;
-          else if (QUALS[w] === 'volatile') p.v = true;
+          if (QUALS.get(w) === 'const') p.c = true;
+          else if (QUALS.get(w) === 'volatile') p.v = true;
         } else if (IGNORED.has(w)) this.ts.next();
         else if (!this.attributes({})) break;
       }
@@ -413,32 +333,11 @@ class Parser {
       return { params, variadic: false };
     }
   }
-
-  /** Enumerators, and object-like macros whose expansion is an integer constant expression. */
-  constants(): Map<string, bigint> {
-    const out = new Map<string, bigint>();
-    const macros = this.ts.macros;
-    const expand = (toks: readonly Token[], seen: Set<string>): Token[] => toks.flatMap((t) => {
-      const m = t.kind === 'id' && !seen.has(t.text) ? macros.get(t.text) : undefined;
-      return m ? expand(m.body, new Set([...seen, m.name])) : [t];
-    });
-    for (const m of macros.values()) {
-      if (!m.body.length) continue;
-      try {
-        const toks = expand(m.body, new Set([m.name]));
-        out.set(m.name, evalTokens(toks, m.line, (l, msg) => this.ts.fail(l, msg), (n) => this.enumConsts.get(n)).v);
-      } catch {
-        // Not an integer constant (a type, a string, an annotation): not a constant.
-      }
-    }
-    for (const [k, v] of this.enumConsts) out.set(k, v);
-    return out;
-  }
 }
 
 /** Parse C declarations into the AST; CDeclError (file:line: message) on anything unsupported. */
 export function parseDecls(source: string, file = '<input>'): ParsedDecls {
   const p = new Parser(source, file);
   p.parseFile();
-  return { file, decls: p.decls, constants: p.constants(), charUnsigned: p.ts.macros.has('__CHAR_UNSIGNED__') };
+  return { file, decls: p.decls, constants: macroConstants(p.ts.macros, p.enumConsts), charUnsigned: p.ts.macros.has('__CHAR_UNSIGNED__') };
 }

@@ -171,6 +171,20 @@ static inline int later(struct task_struct *p) __attribute__((cold));
     expect(set.funcs.get('later')!.params[0]!.name).toBe('p');
   });
 
+  it('takes names that are also JavaScript object properties', () => {
+    const s = struct('typedef int constructor;\nstruct s { constructor toString; int valueOf; int __proto__; };', 'struct s');
+    expect(s.members.map((m) => `${typeName(m.type)} ${m.name}`)).toEqual(['constructor toString', 'int valueOf', 'int __proto__']);
+  });
+
+  it('aligns ____cacheline_aligned to SMP_CACHE_BYTES through macro chains', () => {
+    const s = parseCDeclarations(`#define L1_CACHE_SHIFT 7
+#define L1_CACHE_BYTES (1 << L1_CACHE_SHIFT)
+#define SMP_CACHE_BYTES L1_CACHE_BYTES
+struct zone { long a; } ____cacheline_aligned_in_smp;
+struct two { char c; struct zone z; };`).types.get('struct two') as StructType;
+    expect([s.size, s.members[1]!.bitOffset / 8]).toEqual([256, 128]);
+  });
+
   it('handles comments, line continuations and stray semicolons', () => {
     const s = struct(`/* a
  * block */ struct s { // line comment
