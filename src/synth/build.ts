@@ -6,7 +6,7 @@ import { SymbolSink } from './symbols.js';
 import { typeHelpers, writeObject, type BuildContext } from './infra.js';
 import { buildCpus, buildLayoutVars, buildNodes, buildPerCpu, buildTime, buildUts } from './infra-kernel.js';
 import { buildTasks } from './infra-tasks.js';
-import { buildPrintkRingbuffer } from './infra-printk.js';
+import { buildLogBuf, buildPrintkRingbuffer } from './infra-printk.js';
 import { parseCDeclarations, encodeBtf } from './ctypes/index.js';
 import { placeKallsyms } from './place-kallsyms.js';
 import { buildX86PageTables } from './place-pagetables.js';
@@ -51,6 +51,7 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   buildPerCpu(c, extraPerCpu);
   buildNodes(c);
   if (c.hasType('struct printk_ringbuffer')) buildPrintkRingbuffer(c);
+  else if (c.hasType('struct printk_log') || c.hasType('struct log')) buildLogBuf(c);
 
   for (const o of s.objects) {
     if (o.symbol) syms.add(o.symbol.name, o.at, o.symbol.type);
@@ -66,7 +67,9 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   mem.write(btfAt, btf);
   syms.add('__start_BTF', btfAt, 'R');
   syms.add('__stop_BTF', btfAt + BigInt(btf.length), 'R');
-  const pgd = mem.allocData(4096, 4096);
+  // The top-level table: where the scenario says init_top_pgt is, else in the builder's data.
+  const pgd = syms.get('init_top_pgt')?.address ?? mem.allocData(4096, 4096);
+  mem.write(pgd, new Uint8Array(4096));
   syms.add('init_top_pgt', pgd, 'D');
   syms.add('swapper_pg_dir', pgd, 'D');
   syms.add('_end', mem.allocData(0, 4096) + 0x100000n, 'B');

@@ -97,3 +97,42 @@ export function buildPrintkRingbuffer(c: BuildContext): void {
     `OFFSET(atomic_long_t.counter)=0`,
   );
 }
+
+/**
+ * The variable-length record log of v3.5-v5.9 (kernel/printk/printk.c): `struct printk_log`
+ * (`struct log` before 3.11) records, each header + text padded to 8 bytes, in log_buf, with the
+ * VMCOREINFO lines the kernel publishes for them (log_buf_kexec_setup).
+ */
+export function buildLogBuf(c: BuildContext): void {
+  const rec = c.hasType('struct printk_log') ? 'struct printk_log' : 'struct log';
+  const recs = parseLogLines(c.s.log.lines);
+  const hdr = sizeofType(c.type(rec));
+  const blocks = recs.map((r) => Buffer.from(r.text, 'latin1'));
+  const need = blocks.reduce((a, b) => a + ((hdr + b.length + 7) & ~7), 0) + hdr;
+  const len = 1 << Math.max(14, Math.ceil(Math.log2(need)));
+  const buf = c.mem.allocData(len, 64);
+  let idx = 0;
+  recs.forEach((r, i) => {
+    const size = (hdr + blocks[i].length + 7) & ~7;
+    writeObject(c, buf + BigInt(idx), rec, { ts_nsec: r.tsNsec, len: size, text_len: blocks[i].length, level: r.level });
+    c.mem.write(buf + BigInt(idx + hdr), blocks[i]);
+    idx += size;
+  });
+  const scalar = (name: string, v: bigint | number, size: 4 | 8) => {
+    const va = c.mem.allocData(size, size);
+    if (size === 8) c.mem.writeU64(va, BigInt(v));
+    else c.mem.writeU32(va, v);
+    c.syms.add(name, va, 'd');
+    c.vmcoreinfo.push(`SYMBOL(${name})=${va.toString(16)}`);
+  };
+  scalar('log_buf', buf, 8);
+  scalar('log_buf_len', len, 4);
+  scalar('log_first_idx', 0, 4);
+  scalar('clear_idx', 0, 4);
+  scalar('log_next_idx', idx, 4);
+  const key = rec.replace('struct ', '');
+  c.vmcoreinfo.push(
+    `SIZE(${key})=${hdr}`,
+    ...['ts_nsec', 'len', 'text_len', 'dict_len'].map((m) => `OFFSET(${key}.${m})=${c.offsetOf(rec, m)}`),
+  );
+}

@@ -43,6 +43,8 @@ export interface Scenario {
   tasks: ScenarioTask[];
   log: { lines: string[] };
   prstatus: { cpu: number; pid: number; regs: Record<string, bigint> }[];
+  /** Page-table walks that must go through exactly these entries (top level first). */
+  walks?: { va: bigint; entries: bigint[] }[];
   /** Extra VMCOREINFO lines the kernel of the scenario would publish. */
   vmcoreinfoExtra?: string[];
 }
@@ -92,7 +94,7 @@ export function loadScenario(dir: string): Scenario {
   if (!existsSync(file)) throw new CrashError(`${dir}: not a scenario folder (no scenario.yaml)`);
   let y: Record<string, any>;
   try {
-    y = parseYaml(readFileSync(file, 'utf8'), { intAsBigInt: false }) as Record<string, any>;
+    y = parseYaml(readFileSync(file, 'utf8'), { intAsBigInt: true } /* 0x800000003faf0061 does not fit a double */) as Record<string, any>;
   } catch (e) {
     throw new CrashError(`${file}: ${(e as Error).message}`);
   }
@@ -119,7 +121,7 @@ export function loadScenario(dir: string): Scenario {
       vmallocBase: y.layout?.vmalloc_base !== undefined ? num(y.layout.vmalloc_base, 'vmalloc_base') : undefined,
       vmemmapBase: y.layout?.vmemmap_base !== undefined ? num(y.layout.vmemmap_base, 'vmemmap_base') : undefined,
       dataStart: num(req(y.layout?.data_start, 'layout.data_start'), 'data_start'),
-      vaBits: y.layout?.va_bits,
+      vaBits: y.layout?.va_bits === undefined ? undefined : Number(y.layout.va_bits),
       physOffset: y.layout?.phys_offset !== undefined ? num(y.layout.phys_offset, 'phys_offset') : undefined,
       fiveLevel: !!y.layout?.five_level,
     },
@@ -127,7 +129,7 @@ export function loadScenario(dir: string): Scenario {
     cpus: {
       count: Number(req(cpus.count, 'cpus.count')),
       panicCpu: Number(cpus.panic ?? 0),
-      khz: cpus.khz,
+      khz: cpus.khz === undefined ? undefined : Number(cpus.khz),
       perCpuOffsets: req(cpus.per_cpu_offsets, 'cpus.per_cpu_offsets').map((v: unknown) => num(v, 'per_cpu_offset')),
     },
     symbols: (y.symbols ?? []).map((s: string) => {
@@ -145,14 +147,23 @@ export function loadScenario(dir: string): Scenario {
       string: o.string,
       symbol: o.symbol ? { name: o.symbol.split(' ')[1] ?? o.symbol, type: o.symbol.split(' ')[0].length === 1 ? o.symbol.split(' ')[0] : 'D' } : undefined,
     })),
-    tasks: (y.tasks ?? []).map((t: any) => ({ ...t, task: num(t.task, 'task'), stack: t.stack !== undefined ? num(t.stack, 'stack') : undefined })),
+    tasks: (y.tasks ?? []).map((t: any) => ({
+      ...t,
+      pid: Number(t.pid),
+      cpu: Number(t.cpu),
+      state: Number(t.state),
+      ppid: t.ppid === undefined ? undefined : Number(t.ppid),
+      task: num(t.task, 'task'),
+      stack: t.stack !== undefined ? num(t.stack, 'stack') : undefined,
+    })),
     log: { lines: String(y.log ?? '').split('\n').filter((l) => l.length) },
     prstatus: (y.prstatus ?? []).map((p: any) => ({
-      cpu: p.cpu,
-      pid: p.pid,
+      cpu: Number(p.cpu),
+      pid: Number(p.pid),
       regs: Object.fromEntries(Object.entries(p.regs ?? {}).map(([k, v]) => [k, num(v, `register ${k}`)])),
     })),
     vmcoreinfoExtra: y.vmcoreinfo_extra,
+    walks: (y.walks ?? []).map((w: any) => ({ va: num(w.va, 'walk va'), entries: (w.entries ?? []).map((e: unknown) => num(e, 'walk entry')) })),
   };
 }
 

@@ -26,6 +26,9 @@ const MAX_TEXT_BITS = 28;
  */
 export function readPrintkRingbuffer(k: Kernel): LogRecord[] {
   const vi = k.vmcoreinfo;
+  if (vi.symbol('prb') === undefined && !k.hasSymbol('prb') && (vi.symbol('log_buf') !== undefined || k.hasSymbol('log_buf'))) {
+    return readLogBuf(k);
+  }
   const off = (m: string): number => {
     const v = vi.offset(m);
     if (v === undefined) throw new CrashError(`VMCOREINFO lacks OFFSET(${m}): cannot read the printk ring buffer`);
@@ -109,6 +112,49 @@ export function readPrintkRingbuffer(k: Kernel): LogRecord[] {
   let id = tailId;
   for (let n = 0; id !== headId && n <= count; n++, id = (id + 1n) & DESC_ID_MASK) record(id);
   record(id);
+  return out;
+}
+
+/**
+ * The variable-length record log (kernel/printk/printk.c, v3.5-v5.9): `struct printk_log`
+ * (`struct log` until 3.11) headers followed by text and dictionary, from log_first_idx to
+ * log_next_idx; a zero `len` wraps to the start of the buffer.
+ */
+function readLogBuf(k: Kernel): LogRecord[] {
+  const vi = k.vmcoreinfo;
+  const sym = (n: string) => vi.symbol(n) ?? k.symbolAddress(n);
+  const rec = vi.size('printk_log') !== undefined ? 'printk_log' : 'log';
+  const hdr = vi.size(rec) ?? 16;
+  const off = (m: string, dflt: number) => vi.offset(`${rec}.${m}`) ?? dflt;
+  const buf = k.readPtr(sym('log_buf'), 'log_buf');
+  const len = k.readU32(sym('log_buf_len'), 'log_buf_len');
+  if (len <= 0 || len > 1 << 28) throw new CrashError(`implausible log_buf_len ${len}`);
+  const data = k.readBytes(buf, len, 'log_buf contents');
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let idx = k.readU32(sym('log_first_idx'), 'log_first_idx');
+  const next = k.readU32(sym('log_next_idx'), 'log_next_idx');
+  const o = { ts: off('ts_nsec', 0), len: off('len', 8), textLen: off('text_len', 10) };
+  const out: LogRecord[] = [];
+  for (let n = 0; idx !== next && n < len; n++) {
+    if (idx + hdr > len) break;
+    let rlen = dv.getUint16(idx + o.len, true);
+    if (rlen === 0) {
+      idx = 0; // wrap marker
+      rlen = dv.getUint16(o.len, true);
+      if (rlen === 0) break;
+    }
+    const textLen = Math.min(dv.getUint16(idx + o.textLen, true), len - idx - hdr);
+    out.push({
+      seq: BigInt(out.length),
+      tsNsec: dv.getBigUint64(idx + o.ts, true),
+      level: data[idx + o.textLen + 5] >> 5, // after text_len, dict_len, facility: the flags:5/level:3 byte
+      callerId: 0,
+      text: data.subarray(idx + hdr, idx + hdr + textLen),
+      subsystem: '',
+      device: '',
+    });
+    idx += rlen;
+  }
   return out;
 }
 

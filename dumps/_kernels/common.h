@@ -1,7 +1,8 @@
 /*
- * The core kernel types crash-tui's general code reads, as Linux 5.10-6.1 (x86_64, LP64) declares
- * them: member names and types follow the kernel headers; only members the tools read or that a
- * scenario sets are kept (so offsets are those of this reduced layout, not of a distro build).
+ * The core kernel types crash-tui's general code reads, common to Linux 3.10-6.1 (LP64): member
+ * names and types follow the kernel headers; only members the tools read or that a scenario sets
+ * are kept (so offsets are those of this reduced layout, not of a distro build). The task_struct
+ * and the printk buffer differ by era: see task-*.h and printk-*.h.
  */
 typedef unsigned char u8;
 typedef unsigned short u16;
@@ -80,37 +81,7 @@ struct thread_struct { unsigned long sp; unsigned short es; unsigned short ds; u
 
 struct signal_struct { atomic_t sigcnt; atomic_t live; int nr_threads; struct list_head thread_head; };
 
-struct task_struct {
-	struct thread_info thread_info;
-	unsigned int __state;
-	void *stack;
-	u32 flags;
-	int on_cpu;
-	unsigned int cpu;
-	int prio;
-	int static_prio;
-	unsigned int policy;
-	struct list_head tasks;
-	struct mm_struct *mm;
-	struct mm_struct *active_mm;
-	int exit_state;
-	int exit_code;
-	pid_t pid;
-	pid_t tgid;
-	struct task_struct *real_parent;
-	struct task_struct *parent;
-	struct list_head children;
-	struct list_head sibling;
-	struct task_struct *group_leader;
-	struct list_head thread_group;
-	struct list_head thread_node;
-	u64 utime;
-	u64 stime;
-	u64 start_time;
-	char comm[16];
-	struct signal_struct *signal;
-	struct thread_struct thread;
-};
+
 
 enum cpuhp_state {
 	CPUHP_INVALID = -1,
@@ -145,36 +116,3 @@ struct pglist_data {
 };
 typedef struct pglist_data pg_data_t;
 
-/* kernel/printk/printk_ringbuffer.h, include/linux/dev_printk.h */
-struct prb_data_blk_lpos { unsigned long begin; unsigned long next; };
-struct prb_desc { atomic_long_t state_var; struct prb_data_blk_lpos text_blk_lpos; };
-struct dev_printk_info { char subsystem[16]; char device[48]; };
-struct printk_info {
-	u64 seq;
-	u64 ts_nsec;
-	u16 text_len;
-	u8 facility;
-	u8 flags:5;
-	u8 level:3;
-	u32 caller_id;
-	struct dev_printk_info dev_info;
-};
-struct prb_desc_ring {
-	unsigned int count_bits;
-	struct prb_desc *descs;
-	struct printk_info *infos;
-	atomic_long_t head_id;
-	atomic_long_t tail_id;
-	atomic_long_t last_finalized_id;
-};
-struct prb_data_ring {
-	unsigned int size_bits;
-	char *data;
-	atomic_long_t head_lpos;
-	atomic_long_t tail_lpos;
-};
-struct printk_ringbuffer {
-	struct prb_desc_ring desc_ring;
-	struct prb_data_ring text_data_ring;
-	atomic_long_t fail;
-};
