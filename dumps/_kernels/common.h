@@ -75,7 +75,6 @@ struct mm_struct {
 	unsigned long start_stack;
 };
 
-struct thread_info { unsigned long flags; unsigned long syscall_work; u32 status; };
 
 struct thread_struct { unsigned long sp; unsigned short es; unsigned short ds; unsigned long fsbase; unsigned long gsbase; };
 

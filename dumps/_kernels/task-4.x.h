@@ -1,4 +1,7 @@
 /* task_struct before 5.14: `volatile long state`. */
+/* x86 THREAD_INFO_IN_TASK (4.9+): thread_info is the first member of task_struct. */
+struct thread_info { unsigned long flags; unsigned long syscall_work; u32 status; };
+
 struct task_struct {
 	struct thread_info thread_info;
 	volatile long state;

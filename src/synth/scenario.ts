@@ -5,8 +5,9 @@ import { CrashError } from '../util/errors.js';
 
 /**
  * A scenario: the declarative description of a kernel at the moment it died, one folder under
- * dumps/ (scenario.yaml + C type declarations + README). Numbers may be written as hex strings
- * ("ffff9cb0e3b388f8" or "0x2c0") or decimal numbers; addresses are always hex.
+ * dumps/ (scenario.yaml + C type declarations + README). Numbers: 0x-prefixed hex, bare hex that
+ * contains a letter (addresses: ffff9cb0e3b388f8), or decimal. A bare all-digit word is decimal,
+ * so hex words made of digits only must carry 0x.
  */
 export interface Scenario {
   name: string;
@@ -83,8 +84,8 @@ export function num(v: unknown, what: string): bigint {
   if (typeof v === 'string') {
     const s = v.trim().replace(/_/g, '');
     if (/^-?0x[0-9a-f]+$/i.test(s)) return s.startsWith('-') ? -BigInt(s.slice(1)) : BigInt(s);
+    if (/^-?\d+$/.test(s)) return BigInt(s);
     if (/^[0-9a-f]+$/i.test(s)) return BigInt('0x' + s);
-    if (/^-?\d+$/.test(s.replace(/^d:/, ''))) return BigInt(s.replace(/^d:/, ''));
   }
   throw new CrashError(`scenario: cannot read ${what} = ${JSON.stringify(v)} as a number`);
 }

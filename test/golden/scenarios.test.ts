@@ -16,6 +16,17 @@ import { buildScenarioDump, writeScenarioElf } from '../../src/synth/build.js';
 import { kernelFromDump, openKernel } from '../../src/kernel/open.js';
 import { Session } from '../../src/commands/session.js';
 
+/**
+ * Transcripts captured with crash versions older than 8.0.2 differ from it in two ways, both
+ * visible in ../shared/refdumps' crash 8.0.2 goldens: 8.0.2 ends a `struct.member ADDR` line with a
+ * comma (20_task_struct_comm) and does not number those prints as gdb values (21_px_init_task_pid
+ * is `$2` after two member prints). For such scenarios the comparison ignores exactly that: a
+ * trailing comma and the leading indentation of `member = value` lines, and the `$N` number.
+ */
+const OLDER_CRASH = new Set(['usercopy-kmalloc512']);
+const olderCrash = (lines: string[]) =>
+  lines.map((l) => l.replace(/^\s+([\w.[\]]+ = .*?),?$/, '  $1').replace(/^\$\d+ = /, '$N = '));
+
 /** Commands later issues build (bt, kmem, vtop, net, files): their steps are pending. */
 const PENDING = /^(bt|kmem|vtop|net|files|ps|mod)\b/;
 
@@ -38,7 +49,8 @@ describe.skipIf(!!skip)('scenario transcripts', () => {
         }
         it(step.command, () => {
           const out = session.runLine(step.command).text.replace(/\n$/, '').split('\n');
-          const diff = matchTranscript(out, step.expected);
+          const older = OLDER_CRASH.has(sc.name);
+          const diff = older ? matchTranscript(olderCrash(out), olderCrash(step.expected)) : matchTranscript(out, step.expected);
           expect(diff, `${step.command}\n${out.join('\n')}`).toBeUndefined();
         });
       }

@@ -33,7 +33,7 @@ export function matchTranscript(actual: string[], expected: string[]): string | 
   const e = expected.map((l) => l.trimEnd());
   const go = (i: number, j: number): boolean => {
     if (j === e.length) return i === a.length;
-    if (e[j] === '...') {
+    if (e[j].trim() === '...') {
       for (let k = i; k <= a.length; k++) if (go(k, j + 1)) return true;
       return false;
     }

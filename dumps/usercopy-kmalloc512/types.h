@@ -1,0 +1,1 @@
+/* sk_buff and friends are in skbuff.h (RHEL 7); nothing else is needed. */
