@@ -9,12 +9,11 @@ import { buildTasks } from './infra-tasks.js';
 import { buildLogBuf, buildPrintkRingbuffer } from './infra-printk.js';
 import { parseCDeclarations, encodeBtf } from './ctypes/index.js';
 import { placeKallsyms } from './place-kallsyms.js';
-import { buildX86PageTables } from './place-pagetables.js';
+import { buildArm64PageTables, buildX86PageTables } from './place-pagetables.js';
 import { scenarioNotes } from './place-notes.js';
 import { SynthDump, writeElfCore } from './elf-writer.js';
 import type { DumpFile } from '../dump/types.js';
 
-const START_KERNEL_MAP = 0xffffffff80000000n;
 
 /**
  * Build a scenario into a DumpFile: lay the kernel out in a physical memory image the way the
@@ -68,20 +67,26 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   syms.add('__start_BTF', btfAt, 'R');
   syms.add('__stop_BTF', btfAt + BigInt(btf.length), 'R');
   // The top-level table: where the scenario says init_top_pgt is, else in the builder's data.
-  const pgd = syms.get('init_top_pgt')?.address ?? mem.allocData(4096, 4096);
+  const rootName = s.arch === 'arm64' ? 'swapper_pg_dir' : 'init_top_pgt';
+  const pgd = syms.get(rootName)?.address ?? mem.allocData(4096, 4096);
   mem.write(pgd, new Uint8Array(4096));
-  syms.add('init_top_pgt', pgd, 'D');
-  syms.add('swapper_pg_dir', pgd, 'D');
+  syms.add(rootName, pgd, 'D');
+  if (s.arch !== 'arm64') syms.add('swapper_pg_dir', pgd, 'D');
   syms.add('_end', mem.allocData(0, 4096) + 0x100000n, 'B');
   c.vmcoreinfo.push(...placeKallsyms(c, s.arch === 'x86_64'));
 
-  const root = BigInt.asUintN(64, pgd - START_KERNEL_MAP + s.layout.physBase);
-  buildX86PageTables(c, img, root);
+  const root = mem.linearToPhys(pgd)!;
+  if (s.arch === 'arm64') buildArm64PageTables(c, img, root);
+  else buildX86PageTables(c, img, root);
 
-  const info = [
-    `OSRELEASE=${s.uts.release}`,
-    'PAGESIZE=4096',
-    ...c.vmcoreinfo,
+  const info = [`OSRELEASE=${s.uts.release}`, 'PAGESIZE=4096', ...c.vmcoreinfo, ...(s.arch === 'arm64' ? arm64Info(c, pgd) : x86Info(c, pgd)), ...(s.vmcoreinfoExtra ?? [])];
+  return new SynthDump({ path: `${s.dir}`, machine: s.arch, image: img, notes: scenarioNotes(s, info.join('\n') + '\n') });
+}
+
+/** arch/x86/kernel/vmcore_info_64.c (and the generic _stext, swapper_pg_dir). */
+function x86Info(c: BuildContext, pgd: bigint): string[] {
+  const { s, mem } = c;
+  return [
     `SYMBOL(_stext)=${mem.textBase.toString(16)}`,
     `SYMBOL(swapper_pg_dir)=${pgd.toString(16)}`,
     `NUMBER(phys_base)=${BigInt.asIntN(64, s.layout.physBase)}`,
@@ -90,7 +95,20 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
     `KERNELOFFSET=${s.layout.kernelOffset.toString(16)}`,
     'NUMBER(KERNEL_IMAGE_SIZE)=1073741824',
     'NUMBER(sme_mask)=0',
-    ...(s.vmcoreinfoExtra ?? []),
   ];
-  return new SynthDump({ path: `${s.dir}`, machine: s.arch, image: img, notes: scenarioNotes(s, info.join('\n') + '\n') });
+}
+
+/** arch/arm64/kernel/crash_core.c: the arm64 keys, hex with 0x as the kernel writes them. */
+function arm64Info(c: BuildContext, pgd: bigint): string[] {
+  const { s, mem } = c;
+  const vaBits = s.layout.vaBits!;
+  return [
+    `SYMBOL(_stext)=${mem.textBase.toString(16)}`,
+    `SYMBOL(swapper_pg_dir)=${pgd.toString(16)}`,
+    `NUMBER(VA_BITS)=${vaBits}`,
+    `NUMBER(kimage_voffset)=0x${mem.kimageVoffset.toString(16)}`,
+    `NUMBER(PHYS_OFFSET)=0x${s.layout.physOffset!.toString(16)}`,
+    `NUMBER(TCR_EL1_T1SZ)=0x${(64 - vaBits).toString(16)}`,
+    `KERNELOFFSET=${s.layout.kernelOffset.toString(16)}`,
+  ];
 }

@@ -63,9 +63,15 @@ export function buildCpus(c: BuildContext): void {
   }
 }
 
-/** Per-cpu variables: BTF VARs, absolute symbols at their section offsets, and each cpu's copy. */
+/**
+ * Per-cpu variables: BTF VARs at their section offsets, the symbols, and each cpu's copy. x86_64
+ * links .data..percpu at 0, so the symbols are small absolute values; arm64 keeps the section in
+ * the image (layout.percpu_start), and __per_cpu_offset[cpu] is relative to that.
+ */
 export function buildPerCpu(c: BuildContext, extra: { name: string; type: string; values: Record<string, unknown>[] }[]): void {
   const { perCpuOffsets } = c.s.cpus;
+  const base = c.s.arch === 'arm64' ? (c.s.layout.percpuStart ?? 0n) : 0n;
+  const symType = c.s.arch === 'arm64' ? 'D' : 'A';
   let end = 0n;
   const all = [...c.s.percpu.map((p) => ({ ...p, values: p.values ?? [] })), ...extra.map((e) => ({ ...e, offset: -1n }))];
   for (const p of all) if (p.offset >= 0n) end = maxBig(end, p.offset + BigInt(sizeofType(c.type(p.type))));
@@ -76,20 +82,21 @@ export function buildPerCpu(c: BuildContext, extra: { name: string; type: string
       end = p.offset + BigInt(sizeofType(t));
     }
     c.percpuVars.push({ name: p.name, type: t, offset: Number(p.offset) });
-    c.syms.add(p.name, p.offset, 'A');
+    c.syms.add(p.name, base + p.offset, symType);
     p.values.forEach((v, cpu) => {
       if (v === undefined || v === null || cpu >= perCpuOffsets.length) return;
-      const at = p.offset + perCpuOffsets[cpu];
+      const at = BigInt.asUintN(64, base + p.offset + perCpuOffsets[cpu]);
       if (typeof v === 'object') writeObject(c, at, p.type, v as Record<string, unknown>);
       else c.mem.write(at, encodeScalar(t, v));
     });
   }
-  c.syms.add('__per_cpu_start', 0n, 'A');
-  c.syms.add('__per_cpu_end', (end + 4095n) & ~4095n, 'A');
+  c.syms.add('__per_cpu_start', base, symType);
+  c.syms.add('__per_cpu_end', base + ((end + 4095n) & ~4095n), symType);
 }
 
 /** CONFIG_RANDOMIZE_MEMORY: the region bases are variables (arch/x86/mm/kaslr.c). */
 export function buildLayoutVars(c: BuildContext): void {
+  if (c.s.arch !== 'x86_64') return;
   const l = c.s.layout;
   const vars: [string, bigint | undefined][] = [
     ['page_offset_base', l.pageOffset],

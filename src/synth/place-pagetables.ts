@@ -2,6 +2,7 @@ import { CrashError } from '../util/errors.js';
 import type { BuildContext } from './infra.js';
 import type { PhysImage } from './phys-image.js';
 import { X86PageTables, X86_PROT } from './pagetables-x86.js';
+import { Arm64PageTables, arm64Prot } from './pagetables-arm64.js';
 
 const SIZE_2M = 1n << 21n;
 const START_KERNEL_MAP = 0xffffffff80000000n;
@@ -52,6 +53,53 @@ export function installWalk(img: PhysImage, root: bigint, va: bigint, entries: b
         for (let e = 0n; e < 512n; e++) img.writeU64(dest + e * 8n, base + (e << sub) | flags);
       } else if ((old & 1n) !== 0n && (old & MASK) !== dest) {
         img.write(dest, img.read(old & MASK, 4096));
+      }
+      table = dest;
+    }
+    img.writeU64(slot, want);
+  });
+}
+
+/**
+ * arm64 kernel tables (swapper_pg_dir, TTBR1): the image, the linear map of all RAM, and 4K
+ * pages for every other address the scenario wrote, with PAGE_KERNEL attributes.
+ */
+export function buildArm64PageTables(c: BuildContext, img: PhysImage, root: bigint): void {
+  const vaBits = c.s.layout.vaBits as 39 | 48;
+  const pt = new Arm64PageTables(img, { vaBits, ttbr: 1, root });
+  const prot = arm64Prot().KERNEL;
+  const start = c.mem.textBase & ~(SIZE_2M - 1n);
+  const end = (c.mem.imageEnd + SIZE_2M - 1n) & ~(SIZE_2M - 1n);
+  pt.map(start, BigInt.asUintN(64, start - c.mem.kimageVoffset), end - start, prot, { maxPageSize: SIZE_2M });
+  for (const [a, b] of c.s.memory.ram) {
+    const s = a & ~0xfffn;
+    pt.map(c.mem.directMap(s), s, ((b + 0xfffn) & ~0xfffn) - s, prot);
+  }
+  for (const [va, pa] of c.mem.extraPages) pt.map(va, pa, 4096n, prot, { force4K: true });
+  for (const w of c.s.walks ?? []) installWalkArm64(img, root, w.va, w.entries, vaBits);
+}
+
+/** installWalk for arm64 descriptors (bits [1:0]: 11 table/page, 01 block; output address 47:12). */
+export function installWalkArm64(img: PhysImage, root: bigint, va: bigint, entries: bigint[], vaBits: 39 | 48): void {
+  const shifts = vaBits === 48 ? [39n, 30n, 21n, 12n] : [30n, 21n, 12n];
+  if (entries.length !== shifts.length) throw new CrashError(`installWalk: ${shifts.length} entries needed for ${va.toString(16)}, got ${entries.length}`);
+  const OA = ((1n << 48n) - 1n) & ~0xfffn;
+  let table = root;
+  shifts.forEach((shift, i) => {
+    const span = i === 0 ? BigInt(vaBits) - shift : 9n;
+    const slot = table + ((va >> shift) & ((1n << span) - 1n)) * 8n;
+    const old = img.readU64(slot);
+    const want = entries[i];
+    if (i < shifts.length - 1) {
+      const dest = want & OA;
+      const oldBlock = (old & 3n) === 1n;
+      if (oldBlock) {
+        const sub = shift - 9n;
+        const base = old & OA & ~((1n << shift) - 1n);
+        const attrs = old & ~OA & ~3n;
+        for (let e = 0n; e < 512n; e++) img.writeU64(dest + e * 8n, (base + (e << sub)) | attrs | (sub === 12n ? 3n : 1n));
+      } else if ((old & 3n) === 3n && (old & OA) !== dest) {
+        img.write(dest, img.read(old & OA, 4096));
       }
       table = dest;
     }

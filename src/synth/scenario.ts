@@ -26,6 +26,7 @@ export interface Scenario {
     /** x86_64: KASLR offset (_text = 0xffffffff81000000 + offset); arm64: kimage offset. */
     kernelOffset: bigint;
     physBase: bigint;
+    /** x86_64: page_offset_base (arm64 derives it from va_bits). */
     pageOffset: bigint;
     vmallocBase?: bigint;
     vmemmapBase?: bigint;
@@ -34,6 +35,11 @@ export interface Scenario {
     /** arm64 */
     vaBits?: number;
     physOffset?: bigint;
+    /** arm64: _text's virtual and physical addresses (kimage_voffset is their difference). */
+    kernelText?: bigint;
+    kernelPhys?: bigint;
+    /** arm64: per-cpu symbols live in the image's .data..percpu section starting here. */
+    percpuStart?: bigint;
     fiveLevel?: boolean;
   };
   time: { date: string; uptime: number; hz: number };
@@ -118,12 +124,15 @@ export function loadScenario(dir: string): Scenario {
     layout: {
       kernelOffset: num(y.layout?.kernel_offset ?? 0, 'kernel_offset'),
       physBase: num(y.layout?.phys_base ?? 0, 'phys_base'),
-      pageOffset: num(req(y.layout?.page_offset, 'layout.page_offset'), 'page_offset'),
+      pageOffset: num(y.layout?.page_offset ?? (y.arch === 'arm64' ? 0 : req(y.layout?.page_offset, 'layout.page_offset')), 'page_offset'),
       vmallocBase: y.layout?.vmalloc_base !== undefined ? num(y.layout.vmalloc_base, 'vmalloc_base') : undefined,
       vmemmapBase: y.layout?.vmemmap_base !== undefined ? num(y.layout.vmemmap_base, 'vmemmap_base') : undefined,
       dataStart: num(req(y.layout?.data_start, 'layout.data_start'), 'data_start'),
       vaBits: y.layout?.va_bits === undefined ? undefined : Number(y.layout.va_bits),
       physOffset: y.layout?.phys_offset !== undefined ? num(y.layout.phys_offset, 'phys_offset') : undefined,
+      kernelText: y.layout?.kernel_text !== undefined ? num(y.layout.kernel_text, 'kernel_text') : undefined,
+      kernelPhys: y.layout?.kernel_phys !== undefined ? num(y.layout.kernel_phys, 'kernel_phys') : undefined,
+      percpuStart: y.layout?.percpu_start !== undefined ? num(y.layout.percpu_start, 'percpu_start') : undefined,
       fiveLevel: !!y.layout?.five_level,
     },
     time: { date: req(y.time?.date, 'time.date'), uptime: Number(req(y.time?.uptime, 'time.uptime')), hz: Number(y.time?.hz ?? 1000) },

@@ -5,6 +5,7 @@ import { CrashError } from '../util/errors.js';
 const START_KERNEL_MAP = 0xffffffff80000000n;
 const TEXT_BASE = 0xffffffff81000000n; // __START_KERNEL (CONFIG_PHYSICAL_START 0x1000000)
 const PAGE = 4096n;
+const U64 = 1n << 64n;
 
 /**
  * The kernel's virtual address space while a scenario is built: the kernel image (at
@@ -23,21 +24,41 @@ export class SynthMemory {
     readonly s: Scenario,
     readonly img: PhysImage,
   ) {
-    if (s.arch !== 'x86_64') throw new CrashError(`scenario ${s.name}: ${s.arch} scenarios are not built yet`);
-    this.textBase = TEXT_BASE + s.layout.kernelOffset;
+    if (s.arch === 'arm64') {
+      const l = s.layout;
+      if (l.vaBits === undefined || l.physOffset === undefined || l.kernelText === undefined || l.kernelPhys === undefined) {
+        throw new CrashError(`scenario ${s.name}: arm64 needs layout.va_bits, phys_offset, kernel_text and kernel_phys`);
+      }
+      this.textBase = l.kernelText;
+    } else this.textBase = TEXT_BASE + s.layout.kernelOffset;
     this.dataNext = s.layout.dataStart;
     this.imageEnd = s.layout.dataStart;
   }
 
   /** Physical address behind a kernel-image or direct-map address. */
   linearToPhys(va: bigint): bigint | undefined {
+    const l = this.s.layout;
+    if (this.s.arch === 'arm64') {
+      // 5.4+ ("flipped") layout: linear map in the lower half of the kernel VA range.
+      const pageOffset = U64 - (1n << BigInt(l.vaBits!));
+      const pageEnd = U64 - (1n << BigInt(l.vaBits! - 1));
+      if (va >= pageOffset && va < pageEnd) return va - pageOffset + l.physOffset!;
+      if (va >= l.kernelText! && va < l.kernelText! + (1n << 30n)) return va - l.kernelText! + l.kernelPhys!;
+      return undefined;
+    }
     if (va >= START_KERNEL_MAP && va < 0xffffffffc0000000n) return BigInt.asUintN(64, va - START_KERNEL_MAP + this.s.layout.physBase);
     if (va >= this.s.layout.pageOffset && va < this.s.layout.pageOffset + (1n << 46n)) return va - this.s.layout.pageOffset;
     return undefined;
   }
 
   directMap(pa: bigint): bigint {
+    if (this.s.arch === 'arm64') return pa - this.s.layout.physOffset! + (U64 - (1n << BigInt(this.s.layout.vaBits!)));
     return pa + this.s.layout.pageOffset;
+  }
+
+  /** arm64: kimage_voffset, the kernel image's virtual-minus-physical offset. */
+  get kimageVoffset(): bigint {
+    return BigInt.asUintN(64, this.s.layout.kernelText! - this.s.layout.kernelPhys!);
   }
 
   private phys(va: bigint, create: boolean): bigint | undefined {
@@ -60,6 +81,10 @@ export class SynthMemory {
       const n = Math.min(bytes.length - done, Number(PAGE - (v % PAGE)));
       const p = this.phys(v, true)!;
       if (!this.img.inRam(p)) throw new CrashError(`scenario ${this.s.name}: ${v.toString(16)} is backed by ${p.toString(16)}, outside RAM`);
+      const [s0, s1] = this.s.memory.scratch;
+      if (this.linearToPhys(v) !== undefined && p >= s0 && p < s1) {
+        throw new CrashError(`scenario ${this.s.name}: ${v.toString(16)} (physical ${p.toString(16)}) lies in memory.scratch, which the builder uses for page tables`);
+      }
       this.img.write(p, bytes.subarray(done, done + n));
       done += n;
     }

@@ -38,8 +38,11 @@ if (skip) console.log(`scenario transcript tests skipped: ${skip}`);
 describe.skipIf(!!skip)('scenario transcripts', () => {
   for (const sc of scenarios) {
     describe(sc.name, () => {
+      // The shared investigation's transcript; for the two whose write-up lists only facts and the
+      // commands needed, the scenario carries a transcript.txt of those commands, in crash's layout.
       const md = join(mdDir, `${sc.name}.md`);
-      const steps = existsSync(md) ? readTranscript(md) : [];
+      const own = join(sc.dir, 'transcript.txt');
+      const steps = [...(existsSync(md) ? readTranscript(md) : []), ...(existsSync(own) ? readTranscript(own) : [])];
       const session = new Session(kernelFromDump(buildScenarioDump(sc.dir)), { dumpPath: sc.dir, silent: true });
       it('has a transcript to replay', () => expect(steps.length).toBeGreaterThan(0));
       for (const step of steps) {

@@ -12,7 +12,8 @@ export interface TranscriptStep {
  */
 export function readTranscript(mdPath: string): TranscriptStep[] {
   const md = readFileSync(mdPath, 'utf8');
-  const m = /## Transcript[^\n]*\n```\n([\s\S]*?)\n```/.exec(md);
+  // a scenario's own transcript.txt is the bare block; the shared .md files wrap it in ```
+  const m = mdPath.endsWith('.md') ? /## Transcript[^\n]*\n```\n([\s\S]*?)\n```/.exec(md) : [md, md.replace(/\n$/, '')];
   if (!m) return [];
   const steps: TranscriptStep[] = [];
   for (const line of m[1].split('\n')) {
