@@ -12,7 +12,7 @@ interface Rec {
 /** `[  123.456789] text` lines, optionally `<4>`-prefixed with the level (default 6, KERN_INFO). */
 export function parseLogLines(lines: string[]): Rec[] {
   return lines.map((l) => {
-    const m = /^(?:<(\d)>)?\[\s*(\d+)\.(\d{6})\]\s?(.*)$/.exec(l);
+    const m = /^(?:<(\d)>)?\[\s*(\d+)\.(\d{6})\](?: |(?=\[))?(.*)$/.exec(l);
     if (!m) throw new CrashError(`scenario log line without a [seconds.micros] stamp: ${l}`);
     return { level: m[1] ? Number(m[1]) : 6, tsNsec: BigInt(m[2]) * 1_000_000_000n + BigInt(m[3]) * 1000n, text: m[4] };
   });
