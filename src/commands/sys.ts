@@ -5,7 +5,7 @@ import { cpuState, allTasks } from '../kernel/helpers/sched.js';
 import { xtimeSec, kernelHz, jiffies64, sinceBoot, formatUptime, loadAverage } from '../kernel/helpers/time.js';
 import { memorySizeText } from '../kernel/helpers/mm.js';
 import { panicMessage } from '../kernel/helpers/panic.js';
-import { formatCtime } from '../format/time.js';
+import { formatCtime } from '../util/time.js';
 
 export const sys = defineCommand({
   name: 'sys',

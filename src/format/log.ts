@@ -1,6 +1,6 @@
 import type { LogResult } from '../commands/result.js';
 import { recordText } from '../kernel/helpers/printk.js';
-import { formatCtime } from './time.js';
+import { formatCtime } from '../util/time.js';
 
 /** printk.c dump_record(): `[%5lld.%06ld] ` + text; continuation lines indented under the text. */
 export function formatLog(r: LogResult): string {
