@@ -22,7 +22,8 @@ export function bundledScenarios(root = dumpsDir()): BundledScenario[] {
     .map((e) => {
       const dir = join(root, e.name);
       const readme = join(dir, 'README.md');
-      const title = existsSync(readme) ? readFileSync(readme, 'utf8').split('\n')[0].replace(/^#\s*/, '') : e.name;
+      const first = existsSync(readme) ? readFileSync(readme, 'utf8').split('\n')[0].replace(/^#\s*/, '') : e.name;
+      const title = first.startsWith(`${e.name}:`) ? first.slice(e.name.length + 1).trim() : first;
       return { name: e.name, dir, title };
     })
     .sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -21,16 +21,16 @@ export function ScenarioPicker({ items, onPick }: { items: PickerItem[]; onPick:
   });
   return (
     <Box flexDirection="column">
-      <Text>crash-tui: no dump given. Bundled scenario dumps (real investigations, replayable):</Text>
+      <Text wrap="truncate-end">crash-tui: no dump given. Bundled scenario dumps (real investigations):</Text>
       <Text> </Text>
       {items.map((it, i) => (
-        <Text key={it.name} inverse={!plain && i === at}>
+        <Text key={it.name} inverse={!plain && i === at} wrap="truncate-end">
           {i === at ? '> ' : '  '}
           {it.name.padEnd(28)} {it.title}
         </Text>
       ))}
       <Text> </Text>
-      <Text>Up/Down to choose, Enter to open, q to quit. Open your own: crash-tui [vmlinux] VMCORE</Text>
+      <Text wrap="truncate-end">Up/Down, Enter to open, q to quit. Your own dump: crash-tui [vmlinux] VMCORE</Text>
     </Box>
   );
 }
