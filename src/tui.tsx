@@ -5,16 +5,132 @@ import type { LineRunner, StatusInfo } from './state/runner.js';
 import type { Session } from './commands/session.js';
 import { renderResult } from './format/render.js';
 import { sysInfo } from './commands/sys.js';
+import type { AddrSpace, Frame, PageInfo, PaneSource } from './state/pane-data.js';
+import { SPACE_LABEL } from './memory/address.js';
+import { CrashError } from './util/errors.js';
+import { taskPgdPhys } from './kernel/helpers/context.js';
+import { taskByAddress } from './kernel/helpers/task.js';
+import { backtrace as unwind, type BtEntry } from './kernel/helpers/backtrace.js';
+import { pageToPfn, pfnToPhys } from './kernel/helpers/mm-page.js';
+import { describeWalk } from './commands/vtop-walk.js';
+import { pageRowForAddress, pageRowForPhys, physColumnWidth } from './commands/kmem/pages.js';
+import { formatBt } from './format/bt.js';
+import { taskHeaderLine } from './format/task.js';
 
 /** The interactive front end: the same Session, rendered by Ink. Loaded only for terminals. */
 export async function startTui(session: Session): Promise<number> {
   const runner = sessionRunner(session);
-  const status: StatusInfo = { dump: session.opts.dumpPath, cpu: String(session.currentCpu), radix: session.settings.radix };
   const banner = renderResult(sysInfo(session.context()), 'sys');
+  const panes = sessionPaneSource(session);
   return new Promise((resolve) => {
-    const app = render(<Repl runner={runner} status={status} banner={banner} onQuit={() => app.unmount()} />, { exitOnCtrlC: false });
+    const app = render(<Repl runner={runner} status={() => sessionStatus(session)} banner={banner} paneSource={panes} onQuit={() => app.unmount()} />, {
+      exitOnCtrlC: false,
+    });
     app.waitUntilExit().then(() => resolve(0));
   });
+}
+
+/** The status bar's facts, read again at each render (`set` changes the context). */
+export function sessionStatus(session: Session): StatusInfo {
+  const t = session.currentTask;
+  let tc;
+  try {
+    tc = t === undefined ? undefined : taskByAddress(session.kernel, t);
+  } catch {
+    tc = undefined;
+  }
+  return {
+    dump: session.opts.dumpPath,
+    pid: tc ? String(tc.pid) : undefined,
+    task: t?.toString(16),
+    cpu: String(session.currentCpu),
+    radix: session.settings.radix,
+  };
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * What the panes read, over the session's kernel: memory through kernel.mem (crash's ReadError
+ * wording on failure), rd -s symbols, the struct page and PTE of an address (kmem -p, vtop), and
+ * the current context's backtrace (bt's lines).
+ */
+export function sessionPaneSource(session: Session): PaneSource {
+  const k = session.kernel;
+  const userRoot = (): bigint | undefined => {
+    const t = session.currentTask;
+    return t === undefined ? undefined : taskPgdPhys(k, t);
+  };
+  return {
+    readMemory(addr, len, space) {
+      try {
+        return { bytes: k.mem.read(space, addr, len, `64-bit ${SPACE_LABEL[space]}`, space === 'uvaddr' ? userRoot() : undefined) };
+      } catch (e) {
+        if (e instanceof CrashError) return { error: e.message };
+        return { error: `internal error: ${message(e)}` };
+      }
+    },
+    symbolize(addr) {
+      // rd -s: in-kernel-symbol-range values only (per-cpu offsets are small numbers, not addresses)
+      if (!k.arch.isKernelAddr(addr)) return undefined;
+      const hit = k.symbols.containing(addr);
+      if (!hit || hit.sym.type === 'A' || hit.sym.type === 'a') return undefined;
+      return hit.offset ? `${hit.sym.name}+0x${hit.offset.toString(16)}` : hit.sym.name;
+    },
+    isKernelAddress: (addr) => k.arch.isKernelAddr(addr),
+    resolveSymbol: (name) => k.symbol(name)?.address,
+    pageInfo: (addr, space) => pageInfoOf(session, addr, space, userRoot),
+    backtrace() {
+      const t = session.currentTask;
+      const tc = t === undefined ? undefined : taskByAddress(k, t);
+      if (!tc) return undefined;
+      const bt = unwind(k, tc);
+      const lines = (entries: BtEntry[], error?: string): string[] =>
+        formatBt({ kind: 'bt', traces: [{ ...bt, entries, error }], radix: 16, symbolOffsets: false }).split('\n').slice(1, -1);
+      const out: Frame[] = [{ text: taskHeaderLine({ pid: tc.pid, task: tc.task, cpu: tc.cpu, comm: tc.comm }) }];
+      for (const e of bt.entries) {
+        const text = lines([e]);
+        if (e.kind === 'frame') out.push({ text: text[0] ?? '', level: e.level, sp: e.sp, ip: e.ip });
+        else out.push(...text.map((l) => ({ text: l })));
+      }
+      if (bt.error) out.push(...lines([], bt.error).map((l) => ({ text: l })));
+      return out;
+    },
+  };
+}
+
+/** The page-flags pane's facts: a struct page pointer describes its own page; else translate (vtop) and find the page (kmem -p). */
+function pageInfoOf(session: Session, addr: bigint, space: AddrSpace, userRoot: () => bigint | undefined): PageInfo {
+  const k = session.kernel;
+  const info: PageInfo = { address: addr, space, physWidth: physColumnWidth(k) };
+  try {
+    if (space === 'kvaddr' && pageToPfn(k, addr) !== undefined) {
+      info.row = pageRowForAddress(k, addr, false, true);
+      info.phys = pfnToPhys(k, pageToPfn(k, addr)!);
+      info.error = `(${addr.toString(16)} is a struct page: the page it describes)`;
+    } else if (space === 'physaddr') {
+      info.phys = addr;
+      info.row = pageRowForPhys(k, addr, true);
+    } else {
+      const root = space === 'uvaddr' ? userRoot() : k.arch.kernelRoot;
+      if (root === undefined) return { ...info, error: 'no user page tables in the current context' };
+      if (space === 'kvaddr' && !k.arch.isKernelAddr(addr)) return { ...info, error: '(not a kernel virtual address)' };
+      const view = describeWalk(k.arch, addr, { kernel: space === 'kvaddr', root, pgdVirt: 0n });
+      info.phys = (space === 'kvaddr' ? k.arch.linearToPhys(addr) : undefined) ?? view.paddr;
+      if (view.pte) info.pte = view.pte;
+      info.pageSize = view.page?.size;
+      if (info.phys === undefined) info.error = '(not mapped)';
+      else info.row = pageRowForPhys(k, info.phys, true);
+    }
+    if (!info.row && info.phys !== undefined && !info.error) info.error = `(no struct page for physical address ${info.phys.toString(16)})`;
+  } catch (e) {
+    info.error = message(e);
+  }
+  if (info.row?.explanation) {
+    info.explanation = info.row.explanation;
+    info.row = { ...info.row, explanation: undefined };
+  }
+  return info;
 }
 
 /** Adapt the synchronous session to the REPL's runner seam, with fuzzy completion. */

@@ -46,6 +46,9 @@ export class X86_64 implements Arch {
     this.kernelRoot = p.kernelRoot;
     // Direct map spans 64 TB (4-level) / 32 PB (5-level) from PAGE_OFFSET (Documentation/arch/x86/x86_64/mm.rst).
     this.directEnd = p.pageOffset + (p.fiveLevel ? 1n << 55n : 1n << 46n);
+    // With memory-region KASLR (arch/x86/mm/kaslr.c) the direct map is only as large as RAM plus
+    // padding, and vmalloc/vmemmap may start well inside those 64 TB: the direct map ends there.
+    for (const next of [p.vmallocStart, p.vmemmapStart]) if (next > p.pageOffset && next < this.directEnd) this.directEnd = next;
     const vmallocSize = p.fiveLevel ? 12800n << 40n : 32n << 40n;
     const vmemmapSize = p.fiveLevel ? 1n << 52n : 1n << 40n;
     this.layout = {

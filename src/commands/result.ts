@@ -6,6 +6,8 @@
 import type { Space } from '../memory/address.js';
 import type { CType } from '../debuginfo/btf/types.js';
 import type { LogRecord } from '../kernel/helpers/printk.js';
+import type { KmemInfoResult, KmemPagesResult, NumPairsResult, PtovResult, VtopResult } from './memory-results.js';
+import type { TaskCommandResult } from './task-results.js';
 
 /** `cmd: message` (or a bare line when `bare`, like crash's plain fprintf messages). */
 export interface ErrorResult {
@@ -146,9 +148,18 @@ export interface LogResult {
   caller: boolean;
 }
 
+/** `mod`: the loaded modules. */
+export interface ModResult {
+  kind: 'mod';
+  memoryRegions: boolean;
+  modules: { addr: bigint; name: string; base: bigint; size: bigint; kallsyms: boolean }[];
+}
+
 export type CommandResult =
   | ErrorResult | WarningResult | LinesResult | RdResult | SymResult | SysResult | EvalResult
-  | PrintResult | PerCpuResult | StructResult | TypeDeclResult | SymbolDeclResult | LogResult;
+  | PrintResult | PerCpuResult | StructResult | TypeDeclResult | SymbolDeclResult | LogResult | ModResult
+  | VtopResult | KmemPagesResult | KmemInfoResult | PtovResult | NumPairsResult
+  | TaskCommandResult;
 
 export const err = (message: string, bare = false): ErrorResult => ({ kind: 'error', message, bare });
 export const warn = (message: string): WarningResult => ({ kind: 'warning', message });

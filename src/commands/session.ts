@@ -12,6 +12,7 @@ import { renderResult } from '../format/render.js';
 import { CrashError } from '../util/errors.js';
 import { panicCpu } from '../kernel/helpers/context.js';
 import { shortcutFor } from './shortcuts.js';
+import { defaultContextTask } from '../kernel/helpers/task.js';
 
 export interface SessionOptions {
   dumpPath: string;
@@ -34,6 +35,7 @@ export class Session {
   readonly commands: readonly CommandDef[] = COMMANDS;
   private valueNumber = 0;
   private cpu: number | undefined;
+  private task: bigint | undefined;
 
   constructor(
     readonly kernel: Kernel,
@@ -47,7 +49,15 @@ export class Session {
     return this.cpu;
   }
 
+  /** The current task context: the panic task (else cpu 0's idle task) until `set` changes it. */
+  get currentTask(): bigint | undefined {
+    if (this.task === undefined) this.task = defaultContextTask(this.kernel);
+    return this.task;
+  }
+
   context(): CommandContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const session = this;
     return {
       kernel: this.kernel,
       settings: this.settings,
@@ -59,6 +69,10 @@ export class Session {
       vmlinuxPath: this.opts.vmlinuxPath,
       currentCpu: this.currentCpu,
       setCurrentCpu: (c) => (this.cpu = c),
+      get currentTask() {
+        return session.currentTask;
+      },
+      setCurrentTask: (t, c) => ((this.task = t), (this.cpu = c)),
     };
   }
 

@@ -1,6 +1,6 @@
 import { defineCommand, flag, withArg, type CommandContext } from './types.js';
 import { err, lines, type CommandResult } from './result.js';
-import { cpuState } from '../kernel/helpers/sched.js';
+import { setTaskArg, setTaskContext } from './set-context.js';
 
 export const set = defineCommand({
   name: 'set',
@@ -9,20 +9,16 @@ export const set = defineCommand({
   description: [
     'This command either sets a new context, or gets the current context for display, or sets an',
     'internal crash variable.  Variables: scroll on|off, radix 10|16, silent on|off, print_max N,',
-    'hash on|off, null-stop on|off.  Task contexts come with the task commands.',
+    'hash on|off, null-stop on|off.  With a pid or task address, -p (the panic task) or -c cpu',
+    '(that cpu\'s active task) the current context changes and is shown; with no argument it is shown.',
   ],
   options: { v: flag('display the current state of the internal variables'), c: withArg('set the context to the active task of a cpu'), p: flag('set the context to the panic task'), a: flag('mark a task active') },
   run(ctx, a): CommandResult | CommandResult[] {
     const s = ctx.settings;
     if (a.flags.has('v')) return lines(showAll(ctx));
-    if (a.values.has('c')) {
-      const cpu = Number(a.values.get('c')![0]);
-      if (!Number.isInteger(cpu) || cpu < 0 || cpu >= cpuState(ctx.kernel).present) return err(`invalid cpu number: ${a.values.get('c')![0]}`);
-      ctx.setCurrentCpu(cpu);
-      return lines([`    CPU: ${cpu}`]);
-    }
+    const task = setTaskContext(ctx, a);
+    if (task) return task;
     const [name, value] = a.args;
-    if (name === undefined) return lines([`    CPU: ${ctx.currentCpu}`]);
     const onOff = (v: string | undefined, cur: boolean): boolean | undefined => (v === undefined ? cur : v === 'on' ? true : v === 'off' ? false : undefined);
     switch (name) {
       case 'radix': {
@@ -51,7 +47,7 @@ export const set = defineCommand({
         return lines([`print_max: ${s.printMax}`]);
       }
       default:
-        return err(`invalid task or pid value: ${name}`);
+        return setTaskArg(ctx, name);
     }
   },
 });

@@ -4,6 +4,7 @@ import { UsageError } from './getopt.js';
 import { isHexToken } from './int-expr.js';
 import { symbolNotFound } from './address-arg.js';
 import type { Sym } from '../debuginfo/symbol-table.js';
+import { loadedModules, moduleSymbolAt } from '../kernel/helpers/module.js';
 
 export const sym = defineCommand({
   name: 'sym',
@@ -49,9 +50,13 @@ function one(ctx: CommandContext, arg: string, prev: boolean, next: boolean): Co
   if (named.length && !(isHexToken(arg) && /[0-9]/.test(arg))) {
     return named.map((s) => ({ kind: 'sym', radix, lines: neighbours(ctx, s, prev, next, line(s)) }) as CommandResult);
   }
+  const inModules = loadedModules(k).flatMap((m) => m.symbols.filter((s) => s.name === arg).map((s) => ({ ...line(s), module: m.name })));
+  if (inModules.length && !isHexToken(arg)) return [{ kind: 'sym', radix, lines: inModules }];
   if (isHexToken(arg)) {
     const addr = BigInt('0x' + arg.replace(/^0[xX]/, ''));
     const hit = k.symbols.containing(addr);
+    const mhit = hit ? undefined : moduleSymbolAt(k, addr);
+    if (mhit) return [{ kind: 'sym', radix, lines: [{ address: addr, type: mhit.sym.type, name: mhit.sym.name, offset: mhit.offset || undefined, module: mhit.module }] }];
     if (!hit) return [err(`invalid address: ${arg}`)];
     const l: SymLine = { address: addr, type: hit.sym.type, name: hit.sym.name, offset: hit.offset || undefined };
     return [{ kind: 'sym', radix, lines: neighbours(ctx, hit.sym, prev, next, l) }];

@@ -34,6 +34,10 @@ export interface CommandContext {
   /** The current context (task/cpu) is added by later commands; the CPU is enough for now. */
   currentCpu: number;
   setCurrentCpu(cpu: number): void;
+  /** The current task context (crash's CURRENT_TASK()): the panic task until `set` changes it. */
+  readonly currentTask?: bigint;
+  /** Switch the context to a task (and its cpu). */
+  setCurrentTask?(task: bigint, cpu: number): void;
 }
 
 export interface CommandDef {

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { dumpKind } from './open.js';
 
 /** What a command-line file is, by its content (crash's main.c classification, for our formats). */
 export function classifyFile(path: string): 'vmlinux' | 'dump' | 'scenario' | 'unknown' | 'missing' {
@@ -21,7 +22,8 @@ export function classifyFile(path: string): 'vmlinux' | 'dump' | 'scenario' | 'u
       const type = b.readUInt16LE(16);
       return type === 4 ? 'dump' : type === 2 || type === 3 ? 'vmlinux' : 'unknown';
     }
-    return 'unknown';
+    // kdump-compressed ("KDUMP   "/"DISKDUMP") or a makedumpfile flattened stream
+    return dumpKind(b.subarray(0, n)) ? 'dump' : 'unknown';
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,5 @@
 import type { DumpFile, ElfNote, Machine, PhysRange } from './types.js';
-import { FileReader } from './file-reader.js';
+import type { ByteSource } from './byte-source.js';
 import { parseNotes, findVmcoreinfo } from './elf-notes.js';
 import { DumpFormatError, PhysReadError } from '../util/errors.js';
 
@@ -39,7 +39,7 @@ export class ElfDump implements DumpFile {
   readonly warnings: string[] = [];
   private readonly segs: Segment[];
 
-  constructor(private readonly file: FileReader) {
+  constructor(private readonly file: ByteSource) {
     const eh = file.readExact(0, 64, 'ELF header');
     if (!isElf(eh)) throw new DumpFormatError(`${file.path}: not a supported file format`);
     if (eh[4] !== 2 || eh[5] !== 1) throw new DumpFormatError(`${file.path}: only ELF64 little-endian dumps are supported`);
@@ -78,6 +78,10 @@ export class ElfDump implements DumpFile {
         if (filesz > MAX_NOTE_BYTES) throw new DumpFormatError(`${file.path}: PT_NOTE of ${filesz} bytes is implausible`);
         notes.push(...parseNotes(file.readExact(offset, filesz, 'PT_NOTE segment')));
       } else if (type === PT_LOAD && memsz > 0) {
+        // Past 2^53 a number no longer counts bytes exactly (readPhys could then step by 0).
+        if (!Number.isSafeInteger(offset + filesz) || !Number.isSafeInteger(memsz)) {
+          throw new DumpFormatError(`${file.path}: PT_LOAD ${i} is implausible (offset ${offset}, filesz ${filesz}, memsz ${memsz})`);
+        }
         segs.push({ paddr, vaddr, offset, filesz, memsz });
       }
     }

@@ -92,7 +92,7 @@ function printBase(q0: QT, show: number, level: number, depth = 0): string {
     case 'func_proto': return printBase(unqual(t.ret), show, level, depth + 1);
     case 'ptr': return printBase(unqual(t.target), show, level, depth + 1);
     case 'array': return printBase(unqual(t.elem), show, level, depth + 1);
-    case 'struct': case 'union': case 'fwd': return structBase(q, show, level);
+    case 'struct': case 'union': case 'fwd': return structBase(q, show, level, depth);
     case 'enum': {
       let s = modifiers(q.cv, false, true) + 'enum ';
       if (t.name) s += t.name + (show > 0 ? ' ' : '');
@@ -107,7 +107,7 @@ function printBase(q0: QT, show: number, level: number, depth = 0): string {
 }
 
 /** c_type_print_base_struct_union */
-function structBase(q: QT, show: number, level: number): string {
+function structBase(q: QT, show: number, level: number, depth: number): string {
   const t = q.t;
   const name = 'name' in t ? t.name : '';
   let s = modifiers(q.cv, false, true) + tagWord(t);
@@ -118,7 +118,7 @@ function structBase(q: QT, show: number, level: number): string {
   const members = t.kind === 'fwd' ? [] : (t as CType & { kind: 'struct' | 'union' }).members;
   if (!members.length) s += sp(level + 4) + (t.kind === 'fwd' ? '<incomplete type>' : '<no data fields>') + '\n';
   for (const m of members) {
-    s += sp(level + 4) + printType1(m.type, m.name, show - 1, level + 4, level / 4 + 1);
+    s += sp(level + 4) + printType1(m.type, m.name, show - 1, level + 4, depth + 1);
     if (m.bitSize) s += ` : ${m.bitSize}`;
     s += ';\n';
   }

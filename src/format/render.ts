@@ -4,8 +4,17 @@ import { formatSym } from './sym.js';
 import { formatSys } from './sys.js';
 import { formatEval } from './eval.js';
 import { formatLog } from './log.js';
+import { formatMod } from './mod.js';
 import { formatPrint, formatStruct } from './print.js';
 import { formatPerCpu, formatSymbolDecl, formatTypeDecl } from './decl.js';
+import { formatVtop } from './vtop.js';
+import { formatKmemPages } from './kmem-pages.js';
+import { formatKmemInfo } from './kmem-info.js';
+import { formatNumPairs, formatPtov } from './ptov.js';
+import { formatPs, formatPsTree } from './ps.js';
+import { formatBt } from './bt.js';
+import { formatContext } from './context.js';
+import { formatTaskHeader } from './task.js';
 
 /** Render one command result to crash's exact text (including its final newline). */
 export function renderResult(r: CommandResult, cmd: string): string {
@@ -36,5 +45,27 @@ export function renderResult(r: CommandResult, cmd: string): string {
       return formatSymbolDecl(r);
     case 'log':
       return formatLog(r);
+    case 'mod':
+      return formatMod(r);
+    case 'vtop':
+      return formatVtop(r);
+    case 'kmem-pages':
+      return formatKmemPages(r);
+    case 'kmem-info':
+      return formatKmemInfo(r);
+    case 'ptov':
+      return formatPtov(r);
+    case 'num-pairs':
+      return formatNumPairs(r);
+    case 'ps':
+      return formatPs(r);
+    case 'pstree':
+      return formatPsTree(r);
+    case 'bt':
+      return formatBt(r);
+    case 'context':
+      return formatContext(r);
+    case 'taskheader':
+      return formatTaskHeader(r);
   }
 }

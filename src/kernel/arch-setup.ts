@@ -67,6 +67,8 @@ export function archSetup(dump: DumpFile, vi: VmcoreInfo): ArchSetup {
     modulesEnd: vi.number('MODULES_END'),
   };
   if (pageSize !== 4096) throw new CrashError(`arm64 ${pageSize / 1024}K pages are not supported yet`);
+  // arm64 kernels have 36..52-bit VAs (arch/arm64/Kconfig ARM64_VA_BITS); anything else is garbage.
+  if (!(params.vaBits >= 36 && params.vaBits <= 52)) throw new CrashError(`VMCOREINFO NUMBER(VA_BITS)=${params.vaBits} is not an arm64 VA size`);
   const arch = new Arm64(params, read);
   return { initial: arch, refine: () => arch };
 }

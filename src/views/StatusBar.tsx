@@ -1,4 +1,4 @@
-/** One line under the log: the dump, the current task, CPU and radix; what is running; scroll position. */
+/** One line under the log: the dump, the current task, CPU and radix; what is running; scroll position; pane focus. */
 import { Text } from 'ink';
 import type { JSX } from 'react';
 import type { StatusInfo } from '../state/runner.js';
@@ -10,6 +10,8 @@ export interface StatusBarProps {
   /** Rows scrolled up from the bottom of the log. */
   scrolled?: number;
   plain?: boolean;
+  /** Which pane has the keyboard and the keys to move (Tab: panes, Esc: prompt). */
+  panes?: string;
 }
 
 function radixName(radix: number): string {
@@ -17,7 +19,7 @@ function radixName(radix: number): string {
 }
 
 /** The bar's text, padded or cut to exactly `width` columns. */
-export function statusText({ status, width, running, scrolled }: StatusBarProps): string {
+export function statusText({ status, width, running, scrolled, panes }: StatusBarProps): string {
   const left = [status.dump];
   const task = [status.pid !== undefined ? `PID: ${status.pid}` : '', status.task !== undefined ? `TASK: ${status.task}` : '']
     .filter(Boolean)
@@ -28,6 +30,7 @@ export function statusText({ status, width, running, scrolled }: StatusBarProps)
   const right: string[] = [];
   if (scrolled) right.push(`scrolled ${scrolled} rows (PgDn)`);
   if (running !== undefined) right.push('running… Ctrl-C cancels');
+  if (panes) right.push(panes);
   const l = ' ' + left.join(' | ');
   const r = right.length ? right.join(' | ') + ' ' : '';
   // The right side (what is going on now) wins; the left side is cut with an ellipsis.

@@ -1,0 +1,379 @@
+/**
+ * kdump-compressed dumps ("KDUMP   ", makedumpfile -c/-l/-p/-z, QEMU kdump-*) and old Red Hat
+ * diskdump ("DISKDUMP"), read the way crash's diskdump.c reads them:
+ *
+ *   block 0            disk_dump_header                      (kdump-header.ts)
+ *   block 1..          kdump_sub_header, sub_hdr_size blocks
+ *   then               bitmap_blocks blocks: 1st bitmap (RAM, not a hole),
+ *                      2nd bitmap (dumped, not excluded); bit n of byte n>>3 is pfn n
+ *   data_offset        page_desc_t {off_t offset; u32 size; u32 flags; u64 page_flags}
+ *                      for every set bit of the 2nd bitmap, in pfn order
+ *   desc.offset        page data: zlib, lzo, snappy, zstd or raw (codecs/)
+ *
+ * Opening reads the headers, the bitmaps and the notes, and builds crash's valid_pages[] index:
+ * cumulative counts of dumped pfns per section, so a pfn's descriptor is one count away.
+ * Descriptors are read on demand in small chunks and pages decoded on demand through bounded
+ * LRUs. Faults follow read_diskdump(): pfn past max_mapnr or in a hole → 'seek'; RAM that was
+ * filtered out → 'excluded' (zeros for DISKDUMP and KDUMP header_version 0, as crash without
+ * ERROR_EXCLUDED); a descriptor with offset 0 (makedumpfile ran out of space) → 'incomplete';
+ * unreadable or undecodable data → 'read'.
+ */
+import type { DumpFile, ElfNote, Machine, PhysRange } from './types.js';
+import type { ByteSource } from './byte-source.js';
+import { findVmcoreinfo, NT_PRSTATUS, parseNotes } from './elf-notes.js';
+import {
+  DISKDUMP_HEADER_SIZE,
+  DUMP_DH_COMPRESSED_INCOMPLETE,
+  DUMP_DH_EXCLUDED_VMEMMAP,
+  KDUMP_SUB_HEADER_SIZE,
+  machineOf,
+  parseDiskDumpHeader,
+  parseKdumpSubHeader,
+  type DiskDumpHeader,
+  type KdumpSignature,
+  type KdumpSubHeader,
+} from './kdump-header.js';
+import { CodecError, decodePage } from './codecs/index.js';
+import { Lru } from './lru.js';
+import { latin1 } from '../util/bytes.js';
+import { DumpFormatError, PhysReadError, type PhysFault } from '../util/errors.js';
+
+const SECT_PFNS = 1024; // pfns per cumulative count (crash uses 4096; smaller sections, shorter scans)
+const PAGE_DESC_SIZE = 24;
+const DESCS_PER_CHUNK = 256;
+const DESC_CHUNKS_CACHED = 64;
+const PAGE_CACHE_BYTES = 4 << 20;
+const MAX_BITMAP_BYTES = 1 << 30;
+const READ_AHEAD = 64 * 1024;
+
+const POP8 = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let v = b; v; v &= v - 1) n++;
+  return n;
+});
+
+export interface PageDesc {
+  offset: number;
+  size: number;
+  flags: number;
+  pageFlags: bigint;
+}
+
+/** A PhysReadError that also says why (the descriptor or the decoder's complaint). */
+export class KdumpPageError extends PhysReadError {
+  constructor(fault: PhysFault, paddr: bigint, readonly detail: string) {
+    super(fault, paddr);
+  }
+}
+
+export interface KdumpOptions {
+  /** The bytes come from a makedumpfile flattened stream. */
+  flattened?: boolean;
+  /** Warnings found beneath (flattened-stream truncation). */
+  warnings?: readonly string[];
+}
+
+export class KdumpDump implements DumpFile {
+  readonly format: KdumpSignature;
+  readonly flattened: boolean;
+  readonly machine: Machine;
+  readonly header: DiskDumpHeader;
+  readonly subHeader: KdumpSubHeader | undefined;
+  readonly notes: ElfNote[] = [];
+  readonly vmcoreinfo: string | undefined;
+  readonly warnings: string[];
+  readonly pageSize: number;
+  /** Highest pfn + 1 the bitmaps describe. */
+  readonly maxMapnr: number;
+  /** Number of pages with a descriptor (set bits of the 2nd bitmap in this file's pfn range). */
+  readonly dumpedPages: number;
+  /** Header status DUMP_DH_COMPRESSED_INCOMPLETE: makedumpfile ran out of space. */
+  readonly incomplete: boolean;
+  /** dump_level > 0: pages were filtered out (crash's "[PARTIAL DUMP]"). */
+  readonly partial: boolean;
+  readonly excludedVmemmap: boolean;
+  private readonly zeroExcluded: boolean;
+  private readonly shift: bigint;
+  private readonly ramMap: Uint8Array;
+  private readonly dumpMap: Uint8Array;
+  private readonly pfnLo: number;
+  private readonly pfnHi: number;
+  private readonly cum: Float64Array;
+  private readonly dataOffset: number;
+  private readonly pages: Lru<number, Uint8Array>;
+  private readonly descChunks = new Lru<number, Uint8Array>(DESC_CHUNKS_CACHED);
+  private rangeList: PhysRange[] | undefined;
+  private ahead: Uint8Array = new Uint8Array(0);
+  private aheadAt = 0;
+  private lastEnd = -1;
+
+  constructor(private readonly src: ByteSource, opts: KdumpOptions = {}) {
+    const path = src.path;
+    this.flattened = opts.flattened ?? false;
+    this.warnings = [...(opts.warnings ?? [])];
+    const h = parseDiskDumpHeader(src.readExact(0, DISKDUMP_HEADER_SIZE, 'kdump header'), path);
+    this.header = h;
+    this.format = h.signature;
+    const named = machineOf(h.utsname, path);
+    const bs = h.blockSize;
+    this.pageSize = bs;
+    this.shift = BigInt(Math.log2(bs));
+    const sub =
+      h.signature === 'KDUMP' ? parseKdumpSubHeader(src.readExact(bs, KDUMP_SUB_HEADER_SIZE, 'kdump sub-header'), h.headerVersion, path) : undefined;
+    this.subHeader = sub;
+    // Notes and VMCOREINFO follow the sub-header in block 1.. (makedumpfile), before the bitmaps.
+    if (sub && sub.offsetNote && sub.sizeNote) this.notes = parseNotes(src.readExact(sub.offsetNote, sub.sizeNote, 'ELF notes'));
+    if (sub && sub.offsetVmcoreinfo && sub.sizeVmcoreinfo) {
+      this.vmcoreinfo = latin1(src.readExact(sub.offsetVmcoreinfo, sub.sizeVmcoreinfo, 'VMCOREINFO')).replace(/\0+$/, '');
+    } else this.vmcoreinfo = findVmcoreinfo(this.notes);
+    this.machine = named ?? this.guessMachine();
+
+    // Bitmaps. crash's dump_is_partial(): two bitmaps when bitmap_blocks covers max_mapnr twice.
+    const bitmapLen = h.bitmapBlocks * bs;
+    if (bitmapLen > MAX_BITMAP_BYTES) throw new DumpFormatError(`${path}: compressed kdump: bitmap of ${bitmapLen} bytes is implausible`);
+    const maxMapnr = sub?.maxMapnr64 !== undefined ? sub.maxMapnr64 : BigInt(h.maxMapnr);
+    const twoBitmaps = BigInt(h.bitmapBlocks) >= 2n * ceilDiv(ceilDiv(maxMapnr, 8n), BigInt(bs));
+    const mapBits = BigInt((twoBitmaps ? bitmapLen / 2 : bitmapLen) * 8);
+    if (maxMapnr > mapBits) {
+      throw new DumpFormatError(`${path}: compressed kdump: a bitmap of ${mapBits} bits cannot describe max_mapnr ${maxMapnr}`);
+    }
+    this.maxMapnr = Number(maxMapnr);
+    const bitmapOffset = (1 + h.subHdrSize) * bs;
+    if (bitmapOffset + bitmapLen > src.size) throw new DumpFormatError(`${path}: truncated kdump bitmaps at offset ${bitmapOffset}`);
+    const bitmap = src.readExact(bitmapOffset, bitmapLen, 'kdump bitmaps');
+    this.ramMap = twoBitmaps ? bitmap.subarray(0, bitmapLen / 2) : bitmap;
+    this.dumpMap = twoBitmaps ? bitmap.subarray(bitmapLen / 2) : bitmap;
+    this.dataOffset = (1 + h.subHdrSize + h.bitmapBlocks) * bs;
+
+    // A part of a split dump (makedumpfile --split) holds only start_pfn..end_pfn.
+    this.pfnLo = 0;
+    this.pfnHi = this.maxMapnr;
+    if (sub?.split) {
+      if (sub.startPfn > sub.endPfn || sub.endPfn > maxMapnr) {
+        throw new DumpFormatError(`${path}: compressed kdump: bad split range ${sub.startPfn}..${sub.endPfn}`);
+      }
+      this.pfnLo = Number(sub.startPfn);
+      this.pfnHi = Number(sub.endPfn);
+    }
+    this.cum = this.countSections();
+    this.dumpedPages = this.cum[this.cum.length - 1];
+    this.pages = new Lru(Math.max(16, Math.floor(PAGE_CACHE_BYTES / bs)));
+
+
+    this.incomplete = (h.status & DUMP_DH_COMPRESSED_INCOMPLETE) !== 0;
+    this.excludedVmemmap = (h.status & DUMP_DH_EXCLUDED_VMEMMAP) !== 0;
+    this.partial = (sub?.dumpLevel ?? 0) > 0;
+    this.zeroExcluded = h.signature === 'DISKDUMP' || h.headerVersion < 1;
+    if (this.incomplete) this.warnings.push(`${path}: the dump is marked incomplete (kdump header status); pages it lost read as "page incomplete"`);
+    if (this.excludedVmemmap) this.warnings.push(`${path}: the page structures of excluded pages are excluded too (makedumpfile -e)`);
+    this.checkSize();
+  }
+
+  get path(): string {
+    return this.src.path;
+  }
+
+  /** Physical memory the dump describes as RAM (set bits of the 1st bitmap), as ranges. */
+  get ranges(): readonly PhysRange[] {
+    if (!this.rangeList) {
+      const out: PhysRange[] = [];
+      const ps = BigInt(this.pageSize);
+      const map = this.ramMap;
+      let run = -1;
+      const close = (pfn: number) => {
+        if (run >= 0) out.push({ start: BigInt(run) * ps, end: BigInt(pfn) * ps });
+        run = -1;
+      };
+      for (let pfn = this.pfnLo; pfn < this.pfnHi; ) {
+        const byte = map[pfn >> 3];
+        if ((pfn & 7) === 0 && pfn + 8 <= this.pfnHi && (byte === 0 || byte === 0xff)) {
+          if (byte === 0) close(pfn);
+          else if (run < 0) run = pfn;
+          pfn += 8;
+          continue;
+        }
+        if ((byte >> (pfn & 7)) & 1) {
+          if (run < 0) run = pfn;
+        } else close(pfn);
+        pfn++;
+      }
+      close(this.pfnHi);
+      this.rangeList = out;
+    }
+    return this.rangeList;
+  }
+
+  /** What the dump holds for a pfn: a hole, an excluded page, or a dumped page. */
+  pageState(pfn: number): 'hole' | 'excluded' | 'dumped' {
+    if (!(pfn >= this.pfnLo && pfn < this.pfnHi) || !bit(this.ramMap, pfn)) return 'hole';
+    return bit(this.dumpMap, pfn) ? 'dumped' : 'excluded';
+  }
+
+  /** The page descriptor of a dumped pfn (undefined for holes and excluded pages). */
+  descriptor(pfn: number): PageDesc | undefined {
+    if (this.pageState(pfn) !== 'dumped') return undefined;
+    return this.readDesc(this.position(pfn), () => this.paddr(pfn, 0));
+  }
+
+  readPhys(addr: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    if (len === 0) return out;
+    if (addr < 0n || addr >> this.shift >= BigInt(this.maxMapnr)) throw new PhysReadError('seek', addr);
+    // pfns stay numbers (max_mapnr fits: the bitmaps are at most 2^33 bits); bigints only for faults
+    const ps = this.pageSize;
+    let pfn = Number(addr >> this.shift);
+    let off = Number(addr & BigInt(ps - 1));
+    for (let done = 0; done < len; pfn++, off = 0) {
+      if (pfn >= this.maxMapnr) throw new PhysReadError('seek', this.paddr(pfn, 0));
+      const n = Math.min(len - done, ps - off);
+      const page = this.page(pfn, off);
+      if (page) out.set(n === ps ? page : page.subarray(off, off + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  close(): void {
+    this.ahead = new Uint8Array(0);
+    this.pages.clear();
+    this.descChunks.clear();
+    this.src.close();
+  }
+
+  private paddr(pfn: number, off: number): bigint {
+    return (BigInt(pfn) << this.shift) + BigInt(off);
+  }
+
+  /** The decoded page, or undefined for an excluded page that reads as zeros; faults name pfn:off. */
+  private page(pfn: number, off: number): Uint8Array | undefined {
+    const hit = this.pages.get(pfn);
+    if (hit) return hit;
+    const state = this.pageState(pfn);
+    if (state === 'hole') throw new PhysReadError('seek', this.paddr(pfn, off));
+    if (state === 'excluded') {
+      if (this.zeroExcluded) return undefined;
+      throw new PhysReadError('excluded', this.paddr(pfn, off));
+    }
+    const fail = (fault: PhysFault, why: string) => new KdumpPageError(fault, this.paddr(pfn, off), `pfn ${pfn}: ${why}`);
+    const d = this.readDesc(this.position(pfn), () => this.paddr(pfn, off));
+    if (d.offset === 0) throw fail('incomplete', 'page descriptor with offset 0 (lost)');
+    if (d.size === 0 || d.size > this.pageSize) throw fail('read', `page descriptor size ${d.size} (page size ${this.pageSize})`);
+    const data = this.readData(d.offset, d.size);
+    if (data.length !== d.size) throw fail('read', `page data at offset ${d.offset} lies past the end of the file`);
+    let page: Uint8Array;
+    try {
+      page = decodePage(d.flags, data, this.pageSize);
+    } catch (e) {
+      if (e instanceof CodecError) throw fail('read', e.message);
+      throw e;
+    }
+    // a raw page may be a view of the read-ahead buffer: keep only its own bytes
+    if (page.buffer === this.ahead.buffer) page = page.slice();
+    this.pages.set(pfn, page);
+    return page;
+  }
+
+  /**
+   * Page data, with read-ahead for sequential access: pages are stored in pfn order, so when a
+   * read starts where the previous one ended, one larger read serves the next pages too.
+   */
+  private readData(off: number, size: number): Uint8Array {
+    const rel = off - this.aheadAt;
+    const sequential = off >= this.lastEnd && off - this.lastEnd < READ_AHEAD;
+    this.lastEnd = off + size;
+    if (rel >= 0 && rel + size <= this.ahead.length) return this.ahead.subarray(rel, rel + size);
+    if (!sequential) return this.src.readAt(off, size);
+    this.ahead = this.src.readAt(off, Math.max(size, READ_AHEAD));
+    this.aheadAt = off;
+    return this.ahead.subarray(0, Math.min(size, this.ahead.length));
+  }
+
+  /** Descriptor index of a dumped pfn: dumped pfns before it in this file (crash pfn_to_pos - 1). */
+  private position(pfn: number): number {
+    const rel = pfn - this.pfnLo;
+    const sect = Math.floor(rel / SECT_PFNS);
+    return this.cum[sect] + countBits(this.dumpMap, this.pfnLo + sect * SECT_PFNS, pfn - 1);
+  }
+
+  private readDesc(idx: number, paddr: () => bigint): PageDesc {
+    const chunk = Math.floor(idx / DESCS_PER_CHUNK);
+    let b = this.descChunks.get(chunk);
+    if (!b) {
+      const first = chunk * DESCS_PER_CHUNK;
+      const count = Math.min(DESCS_PER_CHUNK, this.dumpedPages - first);
+      b = this.src.readAt(this.dataOffset + first * PAGE_DESC_SIZE, count * PAGE_DESC_SIZE);
+      this.descChunks.set(chunk, b);
+    }
+    const o = (idx % DESCS_PER_CHUNK) * PAGE_DESC_SIZE;
+    if (o + PAGE_DESC_SIZE > b.length) {
+      // An incomplete dump's missing descriptors read as zeros (IMPLEMENTATION, "The incomplete DUMPFILE").
+      if (this.incomplete) return { offset: 0, size: 0, flags: 0, pageFlags: 0n };
+      throw new KdumpPageError('read', paddr(), `page descriptor ${idx} lies past the end of the file`);
+    }
+    const dv = new DataView(b.buffer, b.byteOffset + o, PAGE_DESC_SIZE);
+    const offset = dv.getBigInt64(0, true);
+    if (offset < 0n) throw new KdumpPageError('seek', paddr(), `page descriptor ${idx}: offset ${offset}`);
+    if (offset > BigInt(Number.MAX_SAFE_INTEGER)) throw new KdumpPageError('read', paddr(), `page descriptor ${idx}: offset ${offset}`);
+    return { offset: Number(offset), size: dv.getUint32(8, true), flags: dv.getUint32(12, true), pageFlags: dv.getBigUint64(16, true) };
+  }
+
+  /** valid_pages[]: cum[k] = dumped pfns in [pfnLo, pfnLo + k*SECT_PFNS). */
+  private countSections(): Float64Array {
+    const n = Math.ceil((this.pfnHi - this.pfnLo) / SECT_PFNS);
+    const cum = new Float64Array(n + 1);
+    for (let k = 0; k < n; k++) {
+      const from = this.pfnLo + k * SECT_PFNS;
+      cum[k + 1] = cum[k] + countBits(this.dumpMap, from, Math.min(from + SECT_PFNS, this.pfnHi) - 1);
+    }
+    return cum;
+  }
+
+  /**
+   * An empty utsname.machine (makedumpfile run without VMCOREINFO): crash assumes its own
+   * architecture; we look at what the dump carries: the size of NT_PRSTATUS (struct elf_prstatus
+   * is 336 bytes on x86_64, 392 on arm64) or arm64-only VMCOREINFO keys, else x86_64.
+   */
+  private guessMachine(): Machine {
+    const prstatus = this.notes.find((n) => n.name === 'CORE' && n.type === NT_PRSTATUS);
+    const arm64 = prstatus ? prstatus.desc.length === 392 : /^NUMBER\(kimage_voffset\)=/m.test(this.vmcoreinfo ?? '');
+    const m: Machine = arm64 ? 'arm64' : 'x86_64';
+    this.warnings.push(`${this.src.path}: the kdump header names no machine; assuming ${m}`);
+    return m;
+  }
+
+  /** Warn when the file is shorter than its last descriptor says (crash: "may be truncated"). */
+  private checkSize(): void {
+    if (this.incomplete || this.dumpedPages === 0) return;
+    const { src } = this;
+    const descEnd = this.dataOffset + this.dumpedPages * PAGE_DESC_SIZE;
+    let expected = descEnd;
+    if (src.size >= descEnd) {
+      const b = src.readAt(descEnd - PAGE_DESC_SIZE, PAGE_DESC_SIZE);
+      const last = new DataView(b.buffer, b.byteOffset, PAGE_DESC_SIZE);
+      const off = last.getBigInt64(0, true);
+      if (off > 0n && off < BigInt(Number.MAX_SAFE_INTEGER)) expected = Math.max(expected, Number(off) + last.getUint32(8, true));
+    }
+    if (src.size < expected) {
+      this.warnings.push(`${src.path}: may be truncated or incomplete (${src.size} of ${expected} bytes); reads past the end will fail`);
+    }
+  }
+}
+
+function bit(map: Uint8Array, pfn: number): boolean {
+  return ((map[pfn >> 3] >> (pfn & 7)) & 1) !== 0;
+}
+
+/** Set bits for pfns from..to inclusive (to < from counts nothing). */
+function countBits(map: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  let p = from;
+  while (p <= to && (p & 7) !== 0) n += (map[p >> 3] >> (p++ & 7)) & 1;
+  const lastFull = (to + 1) >> 3; // bytes [p>>3, lastFull) are whole
+  for (let i = p >> 3; i < lastFull; i++) n += POP8[map[i]];
+  if (p <= to) for (p = Math.max(p, lastFull << 3); p <= to; p++) n += (map[p >> 3] >> (p & 7)) & 1;
+  return n;
+}
+
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}

@@ -1,0 +1,71 @@
+import type { BtResult } from '../commands/task-results.js';
+import type { Backtrace, BtEntry, TextScan } from '../kernel/helpers/backtrace.js';
+import type { X86Regs } from '../arch/regs.js';
+import { taskHeaderLine } from './task.js';
+
+const x16 = (v: bigint) => v.toString(16).padStart(16, '0');
+const hx = (v: bigint) => v.toString(16);
+
+/** bt (kernel.c back_trace; x86_64.c x86_64_print_stack_entry, x86_64_exception_frame). */
+export function formatBt(r: BtResult): string {
+  return r.traces
+    .map((t, i) => {
+      const head = `${i ? '\n' : ''}${taskHeaderLine({ pid: t.task.pid, task: t.task.task, cpu: t.task.cpu, comm: t.task.comm })}\n`;
+      return head + ('text' in t ? textScanLines(t) : traceLines(t, r)).map((l) => l + '\n').join('');
+    })
+    .join('');
+}
+
+function traceLines(t: Backtrace, r: BtResult): string[] {
+  const out: string[] = [];
+  for (const e of t.entries) out.push(...entryLines(e, r));
+  if (t.error) out.push(t.error.startsWith('(') ? `    ${t.error}` : `bt: ${t.error}`);
+  return out;
+}
+
+const offsetText = (off: bigint, radix: 10 | 16) => (off ? (radix === 16 ? `+0x${hx(off)}` : `+${off}`) : '');
+
+function entryLines(e: BtEntry, r: BtResult): string[] {
+  switch (e.kind) {
+    case 'frame': {
+      const name = e.name === undefined ? hx(e.ip) : r.symbolOffsets ? e.name + offsetText(e.offset ?? 0n, r.radix) : e.name;
+      return [`${e.level < 10 ? ' ' : ''}#${e.level} [${hx(e.sp).padStart(8)}] ${name} at ${hx(e.ip)}`];
+    }
+    case 'regs': {
+      const head = e.userSpace ? ['    [exception RIP: user space]'] : e.user ? [] : [`    [exception RIP: ${e.rip ? e.rip.name + offsetText(e.rip.offset, r.radix) : 'unknown or invalid address'}]`];
+      return [...head, ...regLines(e.regs)];
+    }
+    case 'switch':
+      return [`--- <${e.label}> ---`];
+    case 'words': {
+      const lines: string[] = [];
+      for (let i = 0; i < e.words.length; i += 2) {
+        const pair = e.words.slice(i, i + 2).map((w) => `${x16(w)} `).join('');
+        lines.push(`    ${hx(e.start + BigInt(i * 8))}: ${pair}`);
+      }
+      return lines;
+    }
+  }
+}
+
+/** x86_64_exception_frame()'s seven register lines. */
+export function regLines(g: X86Regs): string[] {
+  return [
+    `    RIP: ${x16(g.ip)}  RSP: ${x16(g.sp)}  RFLAGS: ${hx(g.flags).padStart(8, '0')}`,
+    `    RAX: ${x16(g.ax)}  RBX: ${x16(g.bx)}  RCX: ${x16(g.cx)}`,
+    `    RDX: ${x16(g.dx)}  RSI: ${x16(g.si)}  RDI: ${x16(g.di)}`,
+    `    RBP: ${x16(g.bp)}   R8: ${x16(g.r8)}   R9: ${x16(g.r9)}`,
+    `    R10: ${x16(g.r10)}  R11: ${x16(g.r11)}  R12: ${x16(g.r12)}`,
+    `    R13: ${x16(g.r13)}  R14: ${x16(g.r14)}  R15: ${x16(g.r15)}`,
+    `    ORIG_RAX: ${x16(g.orig_ax)}  CS: ${hx(g.cs).padStart(4, '0')}  SS: ${hx(g.ss).padStart(4, '0')}`,
+  ];
+}
+
+/** bt -t: `START: name at ip`, then every text address found on the stack. */
+function textScanLines(t: TextScan): string[] {
+  const out: string[] = [];
+  if (t.start) out.push(`${' '.repeat(14)}START: ${t.start.name} at ${hx(t.start.ip)}`);
+  for (const e of t.entries) out.push(e.kind === 'switch' ? `--- <${e.label}> ---` : `  [${hx(e.sp).padStart(16)}] ${e.name} at ${hx(e.ip)}`);
+  if (t.error) out.push(`bt: ${t.error}`);
+  return out;
+}

@@ -1,0 +1,270 @@
+import type { Kernel } from '../kernel.js';
+import { panicTask, isActive, type TaskContext } from './task.js';
+import { cpuRegisters, exceptionStacks, irqStack, isKernelText, sleepingFrame, stackContaining, taskStack, type StackRange } from './stack.js';
+import { kernelOrcTable } from './orc.js';
+import { orcStep, PT_REGS_SIZE, type OrcStep, type StackReader, type UnwindState } from '../../arch/unwind-orc.js';
+import { fpStep } from '../../arch/unwind-fp.js';
+import { decodePtRegs, userMode, type X86Regs } from '../../arch/regs.js';
+
+/** One line of a backtrace: `#N [sp] name at ip`. */
+export interface BtFrame {
+  kind: 'frame';
+  level: number;
+  /** The stack slot holding the return address (or the stack pointer, for an exact ip). */
+  sp: bigint;
+  ip: bigint;
+  /** ip is the interrupted/current instruction, not a return address (named by ip, not ip-1). */
+  exact: boolean;
+  name?: string;
+  /** ip - symbol start */
+  offset?: bigint;
+}
+/** A pt_regs block: an exception frame in the kernel, or the user registers at the top. */
+export interface BtRegs {
+  kind: 'regs';
+  regs: X86Regs;
+  user: boolean;
+  /** `[exception RIP: name+off]` for kernel-mode frames */
+  rip?: { name: string; offset: bigint };
+  /** the task was in user space when the dump was taken: `[exception RIP: user space]` */
+  userSpace?: boolean;
+}
+export interface BtSwitch {
+  kind: 'switch';
+  /** `IRQ stack`, `NMI exception stack` ... */
+  label: string;
+}
+/** bt -f: the stack words between two frames. */
+export interface BtWords {
+  kind: 'words';
+  start: bigint;
+  words: bigint[];
+}
+export type BtEntry = BtFrame | BtRegs | BtSwitch | BtWords;
+
+export interface Backtrace {
+  task: TaskContext;
+  entries: BtEntry[];
+  /** crash's one-line outcomes: no stack, cannot determine the starting stack pointer */
+  error?: string;
+}
+
+const MAX_FRAMES = 256;
+
+export function stackReader(k: Kernel): StackReader {
+  return {
+    u64(a) {
+      try {
+        return k.readU64(a, 'stack');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+interface Start {
+  state: UnwindState;
+  sp: bigint;
+  exact: boolean;
+  /** registers of an active task caught in user space */
+  user?: X86Regs;
+}
+
+/**
+ * Where the unwind starts. An active task: its cpu's NT_PRSTATUS registers, when their stack
+ * pointer lies on one of that task's stacks. A sleeping task: its inactive_task_frame.
+ */
+export function unwindStart(k: Kernel, tc: TaskContext): Start | undefined {
+  if (isActive(k, tc.task)) {
+    const r = cpuRegisters(k, tc.cpu);
+    if (r && userMode(r)) return { state: { ip: r.ip, sp: r.sp, signal: true }, sp: r.sp, exact: true, user: r };
+    const onStack = r && stackContaining(k, tc, r.sp);
+    // kdump saves the registers in __crash_kexec (crash_setup_regs) before machine_kexec runs;
+    // machine_kexec's own frame, below them, is the last one (crash's stack search starts there)
+    const kexec = panicTask(k)?.task === tc.task ? searchStack(k, tc, ['machine_kexec'], 'highest', onStack ? r.sp : undefined) : undefined;
+    if (kexec) return kexec;
+    if (r && onStack) {
+      const known = { ax: r.ax, dx: r.dx, di: r.di, r10: r.r10, r13: r.r13, bp: r.bp };
+      return { state: { ip: r.ip, sp: r.sp, bp: r.bp, known, signal: true }, sp: r.sp, exact: true };
+    }
+    // no usable registers: crash's search for well-known frames (x86_64_get_dumpfile_stack_frame)
+    const found = searchStack(k, tc, ['panic'], 'highest') ?? searchStack(k, tc, ['crash_nmi_callback', 'stop_this_cpu'], 'lowest', undefined, true);
+    if (found) return found;
+  }
+  const f = sleepingFrame(k, tc);
+  if (!f) return undefined;
+  return { state: { ip: f.ip, sp: f.slot + 8n, bp: f.bp, signal: false }, sp: f.slot, exact: false };
+}
+
+/**
+ * A return address into one of `names` on the task's stack (or, with `otherStacks`, its cpu's IRQ
+ * and exception stacks), below `limit`: the trace starts at that slot.
+ */
+function searchStack(k: Kernel, tc: TaskContext, names: string[], pick: 'lowest' | 'highest', limit?: bigint, otherStacks = false): Start | undefined {
+  const stacks = otherStacks ? [irqStack(k, tc.cpu), ...exceptionStacks(k, tc.cpu)] : [taskStack(k, tc)];
+  for (const st of stacks) {
+    if (!st) continue;
+    const top = limit !== undefined && limit > st.base && limit <= st.top ? limit : st.top;
+    let b: Uint8Array;
+    try {
+      b = k.readBytes(st.base, Number(top - st.base), 'stack');
+    } catch {
+      continue;
+    }
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    let hit: bigint | undefined;
+    for (let i = 0; i + 8 <= b.length; i += 8) {
+      const v = dv.getBigUint64(i, true);
+      if (!isKernelText(k, v)) continue;
+      const sym = k.symbols.containing(v - 1n);
+      if (!sym || !names.includes(sym.sym.name)) continue;
+      hit = st.base + BigInt(i);
+      if (pick === 'lowest') break;
+    }
+    if (hit !== undefined) {
+      const ip = dv.getBigUint64(Number(hit - st.base), true);
+      return { state: { ip, sp: hit + 8n, signal: false }, sp: hit, exact: false };
+    }
+  }
+  return undefined;
+}
+
+const stackLabel = (s: StackRange | undefined) => (s?.kind === 'irq' ? 'IRQ stack' : `${s?.name ?? '(unknown)'} exception stack`);
+const sameStack = (a: StackRange | undefined, b: StackRange | undefined) => a?.base === b?.base;
+
+/** One step with the ORC entry of the ip (frame pointers where ORC has none). */
+function step(k: Kernel, s: UnwindState, mem: StackReader): OrcStep {
+  const orc = kernelOrcTable(k);
+  const ip = s.signal ? s.ip : s.ip - 1n;
+  const e = orc && isKernelText(k, ip) ? orc.find(ip) : undefined;
+  return e ? orcStep(e, s, mem) : fpStep(s, mem);
+}
+
+/** The backtrace of one task, as crash's x86_64 bt shows it, unwound with the kernel's ORC data. */
+export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } = {}): Backtrace {
+  const bt: Backtrace = { task: tc, entries: [] };
+  if (k.dump.machine !== 'x86_64') return { ...bt, error: 'bt is not supported on this architecture yet' };
+  if (!tc.stack) return { ...bt, error: '(no stack)' };
+  const start = unwindStart(k, tc);
+  if (!start) return { ...bt, error: 'cannot determine starting stack pointer' };
+  if (start.user) return { ...bt, entries: [{ kind: 'regs', regs: start.user, user: true, userSpace: true }] };
+  const mem = stackReader(k);
+  const out: BtEntry[] = [];
+  let level = 0;
+  const frame = (sp: bigint, ip: bigint, exact: boolean) => out.push({ kind: 'frame', level: level++, sp, ip, exact, ...symbolOf(k, ip, exact) });
+  frame(start.sp, start.state.ip, start.exact);
+  let stack = stackContaining(k, tc, start.sp);
+  let s = start.state;
+  for (let n = 0; n < MAX_FRAMES; n++) {
+    const r = step(k, s, mem);
+    if (r.kind === 'end' || r.kind === 'error') break;
+    if (r.kind === 'call') {
+      const next = stackContaining(k, tc, r.retSlot);
+      if (!next || (sameStack(next, stack) && r.next.sp <= s.sp)) break;
+      if (!sameStack(next, stack)) out.push({ kind: 'switch', label: stackLabel(stack) });
+      frame(r.retSlot, r.next.ip, false);
+      stack = next;
+    } else {
+      let regs: X86Regs;
+      try {
+        regs = decodePtRegs(k.readBytes(r.regsAddr, PT_REGS_SIZE, 'pt_regs'));
+      } catch {
+        break;
+      }
+      if (userMode(regs)) {
+        out.push({ kind: 'regs', regs, user: true });
+        break;
+      }
+      const sym = k.symbols.containing(regs.ip);
+      out.push({ kind: 'regs', regs, user: false, rip: sym ? { name: sym.sym.name, offset: sym.offset } : undefined });
+      const next = stackContaining(k, tc, regs.sp);
+      if (!next) break;
+      if (!sameStack(next, stack)) out.push({ kind: 'switch', label: stackLabel(stack) });
+      frame(regs.sp, regs.ip, true);
+      stack = next;
+    }
+    s = r.next;
+  }
+  bt.entries = trimPanicLoop(k, tc, out);
+  if (opts.full) bt.entries = withWords(k, tc, bt.entries);
+  return bt;
+}
+
+function symbolOf(k: Kernel, ip: bigint, exact: boolean): { name?: string; offset?: bigint } {
+  const hit = k.symbols.containing(exact ? ip : ip - 1n);
+  return hit ? { name: hit.sym.name, offset: hit.offset + (exact ? 0n : 1n) } : {};
+}
+
+/**
+ * crash starts the panic task's trace at panic() itself (x86_64_get_dumpfile_stack_frame), so
+ * what panic() called after giving up — the mdelay() loop it spins in, dump_stack() — is not
+ * shown; kdump's __crash_kexec/machine_kexec frames are, as crash shows them.
+ */
+function trimPanicLoop(k: Kernel, tc: TaskContext, entries: BtEntry[]): BtEntry[] {
+  if (panicTask(k)?.task !== tc.task) return entries;
+  const i = entries.findIndex((e) => e.kind === 'frame' && e.name === 'panic');
+  if (i <= 0) return entries;
+  const before = entries.slice(0, i);
+  if (before.some((e) => e.kind !== 'frame' || /kexec/.test(e.name ?? ''))) return entries;
+  return entries.slice(i).map((e) => (e.kind === 'frame' ? { ...e, level: e.level - i } : e));
+}
+
+/** bt -f: before each frame, the words from just above the previous frame's slot up to its own. */
+function withWords(k: Kernel, tc: TaskContext, entries: BtEntry[]): BtEntry[] {
+  const out: BtEntry[] = [];
+  let prev: BtFrame | undefined;
+  for (const e of entries) {
+    if (e.kind === 'switch') prev = undefined;
+    if (e.kind === 'frame') {
+      if (prev && e.sp > prev.sp && sameStack(stackContaining(k, tc, prev.sp), stackContaining(k, tc, e.sp))) {
+        const start = prev.sp + 8n;
+        const n = Number((e.sp - start) / 8n) + 1;
+        const b = k.readBytes(start, n * 8, 'stack');
+        const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        out.push({ kind: 'words', start, words: Array.from({ length: n }, (_, j) => dv.getBigUint64(j * 8, true)) });
+      }
+      prev = e;
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+/** bt -t: every kernel text address on the task's stacks, from where the trace starts to each top. */
+export interface TextScan {
+  task: TaskContext;
+  start?: { name: string; ip: bigint };
+  entries: ({ kind: 'text'; sp: bigint; ip: bigint; name: string } | BtSwitch)[];
+  error?: string;
+}
+
+export function textScan(k: Kernel, tc: TaskContext, fromBase = false): TextScan {
+  const bt = backtrace(k, tc);
+  const res: TextScan = { task: tc, entries: [], error: bt.error };
+  const first = bt.entries.find((e): e is BtFrame => e.kind === 'frame');
+  const own = taskStack(k, tc);
+  if (!first && !(fromBase && own)) return res;
+  // one scan per stack the trace visits, from its first frame on that stack to the stack's top;
+  // -T: the task's whole stack, from its base
+  const visits: { from: bigint; stack: StackRange }[] = fromBase && own ? [{ from: own.base, stack: own }] : [];
+  if (first && !fromBase) res.start = { name: k.symbols.containing(first.ip)?.sym.name ?? first.ip.toString(16), ip: first.ip };
+  for (const e of fromBase ? [] : bt.entries) {
+    if (e.kind !== 'frame') continue;
+    const st = stackContaining(k, tc, e.sp);
+    if (st && !visits.some((v) => sameStack(v.stack, st))) visits.push({ from: e === first && !isActive(k, tc.task) ? e.sp + 8n : e.sp, stack: st });
+  }
+  visits.forEach((v, i) => {
+    const n = Number((v.stack.top - v.from) / 8n);
+    const b = k.readBytes(v.from, n * 8, 'stack');
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let j = 0; j < n; j++) {
+      const ip = dv.getBigUint64(j * 8, true);
+      if (!isKernelText(k, ip)) continue;
+      const hit = k.symbols.containing(ip - 1n);
+      if (hit) res.entries.push({ kind: 'text', sp: v.from + BigInt(j * 8), ip, name: hit.sym.name });
+    }
+    if (i < visits.length - 1) res.entries.push({ kind: 'switch', label: stackLabel(v.stack) });
+  });
+  return res;
+}

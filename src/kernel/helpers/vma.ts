@@ -1,0 +1,129 @@
+import type { Kernel } from '../kernel.js';
+
+/**
+ * User address-space lookups (include/linux/mm_types.h): find_vma() over the maple tree
+ * (mm->mm_mt, v6.1+) or the vm_next list (mm->mmap, before), and the path of a mapped file.
+ */
+
+export interface Vma {
+  addr: bigint;
+  start: bigint;
+  end: bigint;
+  flags: bigint;
+  file: bigint;
+}
+
+export function taskMm(k: Kernel, task: bigint): bigint {
+  return k.readPtr(task + BigInt(k.offsetOf('struct task_struct', 'mm')), 'task_struct mm');
+}
+
+export function readVma(k: Kernel, vma: bigint): Vma {
+  const o = (m: string) => vma + BigInt(k.offsetOf('struct vm_area_struct', m));
+  return {
+    addr: vma,
+    start: k.readU64(o('vm_start'), 'vm_area_struct vm_start'),
+    end: k.readU64(o('vm_end'), 'vm_area_struct vm_end'),
+    flags: k.readU64(o('vm_flags'), 'vm_area_struct vm_flags'),
+    file: k.readPtr(o('vm_file'), 'vm_area_struct vm_file'),
+  };
+}
+
+/** The VMA of `mm` that contains `addr` (vm_start <= addr < vm_end), if any. */
+export function findVma(k: Kernel, mm: bigint, addr: bigint): Vma | undefined {
+  if (!mm) return undefined;
+  if (k.hasMember('struct mm_struct', 'mm_mt')) {
+    const root = k.readPtr(mm + BigInt(k.offsetOf('struct mm_struct', 'mm_mt.ma_root')), 'mm_struct mm_mt');
+    const entry = mtreeLookup(k, root, addr);
+    if (!entry) return undefined;
+    const v = readVma(k, entry);
+    return v.start <= addr && addr < v.end ? v : undefined;
+  }
+  let vma = k.readPtr(mm + BigInt(k.offsetOf('struct mm_struct', 'mmap')), 'mm_struct mmap');
+  const next = BigInt(k.offsetOf('struct vm_area_struct', 'vm_next'));
+  for (let n = 0; vma && n < 1 << 20; n++) {
+    const v = readVma(k, vma);
+    if (v.start <= addr && addr < v.end) return v;
+    vma = k.readPtr(vma + next, 'vm_area_struct vm_next');
+  }
+  return undefined;
+}
+
+// lib/maple_tree.c: node pointers are tagged (xa_is_node(): low bits 0b10, > 4096), the node
+// type in bits 3-6 (MAPLE_NODE_TYPE_SHIFT/MASK), the node itself 256-byte aligned.
+const MAPLE_NODE_MASK = 255n;
+const NODE_TYPES: Record<number, { struct: string; pivots: number; slots: number; leaf: boolean }> = {
+  1: { struct: 'struct maple_range_64', pivots: 15, slots: 16, leaf: true }, // maple_leaf_64
+  2: { struct: 'struct maple_range_64', pivots: 15, slots: 16, leaf: false }, // maple_range_64
+  3: { struct: 'struct maple_arange_64', pivots: 9, slots: 10, leaf: false }, // maple_arange_64
+};
+
+/** mtree_load(): the entry whose range holds `index`, walking from the root entry. */
+export function mtreeLookup(k: Kernel, rootEntry: bigint, index: bigint): bigint | undefined {
+  const isNode = (e: bigint) => (e & 3n) === 2n && e > 4096n;
+  if (!isNode(rootEntry)) return index === 0n && rootEntry ? rootEntry : undefined;
+  let entry = rootEntry;
+  let min = 0n;
+  let max = (1n << 64n) - 1n;
+  for (let depth = 0; depth < 16; depth++) {
+    const t = NODE_TYPES[Number((entry >> 3n) & 0xfn)];
+    if (!t) return undefined;
+    const node = entry & ~MAPLE_NODE_MASK;
+    const pivOff = BigInt(k.offsetOf(t.struct, 'pivot'));
+    const slotOff = BigInt(k.offsetOf(t.struct, 'slot'));
+    let chosen = -1;
+    for (let i = 0; i < t.slots; i++) {
+      const piv = i < t.pivots ? k.readU64(node + pivOff + BigInt(i * 8), 'maple node pivot') : max;
+      if (i > 0 && piv === 0n) return undefined; // past the node's data end
+      if (index <= piv) {
+        chosen = i;
+        max = piv;
+        break;
+      }
+      if (piv >= max) return undefined;
+      min = piv + 1n;
+    }
+    if (chosen < 0) return undefined;
+    const slot = k.readPtr(node + slotOff + BigInt(chosen * 8), 'maple node slot');
+    if (t.leaf) return slot || undefined;
+    if (!isNode(slot)) return undefined;
+    entry = slot;
+  }
+  return undefined;
+}
+
+/** d_path() of a struct file: dentry names up to the mount root, crossing mounts to "/". */
+export function filePath(k: Kernel, file: bigint): string {
+  try {
+    const path = file + BigInt(k.offsetOf('struct file', 'f_path'));
+    const mnt = k.readPtr(path + BigInt(k.offsetOf('struct path', 'mnt')), 'path mnt');
+    const dentry = k.readPtr(path + BigInt(k.offsetOf('struct path', 'dentry')), 'path dentry');
+    return dentryPath(k, dentry, mnt);
+  } catch {
+    return '';
+  }
+}
+
+export function dentryPath(k: Kernel, dentry: bigint, vfsmnt: bigint): string {
+  const parentOff = BigInt(k.offsetOf('struct dentry', 'd_parent'));
+  const nameOff = BigInt(k.offsetOf('struct dentry', 'd_name') + k.offsetOf('struct qstr', 'name'));
+  const hasMount = !!vfsmnt && k.hasMember('struct mount', 'mnt');
+  const mntOff = hasMount ? BigInt(k.offsetOf('struct mount', 'mnt')) : 0n;
+  let mount = hasMount ? vfsmnt - mntOff : 0n;
+  const mntRoot = () => (hasMount ? k.readPtr(mount + mntOff + BigInt(k.offsetOf('struct vfsmount', 'mnt_root')), 'vfsmount mnt_root') : 0n);
+  const names: string[] = [];
+  let d = dentry;
+  for (let n = 0; d && n < 256; n++) {
+    if (hasMount && d === mntRoot()) {
+      const parent = k.readPtr(mount + BigInt(k.offsetOf('struct mount', 'mnt_parent')), 'mount mnt_parent');
+      if (!parent || parent === mount) break;
+      d = k.readPtr(mount + BigInt(k.offsetOf('struct mount', 'mnt_mountpoint')), 'mount mnt_mountpoint');
+      mount = parent;
+      continue;
+    }
+    const parent = k.readPtr(d + parentOff, 'dentry d_parent');
+    if (parent === d) break;
+    names.push(k.readCString(k.readPtr(d + nameOff, 'dentry name'), 256, 'dentry name'));
+    d = parent;
+  }
+  return '/' + names.reverse().join('/');
+}
