@@ -6,6 +6,7 @@ import { SymbolSink } from './symbols.js';
 import { typeHelpers, writeObject, type BuildContext } from './infra.js';
 import { buildCpus, buildLayoutVars, buildNodes, buildPerCpu, buildTime, buildUts } from './infra-kernel.js';
 import { buildTasks } from './infra-tasks.js';
+import { buildMemSection } from './infra-mm.js';
 import { buildLogBuf, buildPrintkRingbuffer } from './infra-printk.js';
 import { parseCDeclarations, encodeBtf } from './ctypes/index.js';
 import { placeKallsyms } from './place-kallsyms.js';
@@ -49,6 +50,7 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   const extraPerCpu = buildTasks(c);
   buildPerCpu(c, extraPerCpu);
   buildNodes(c);
+  buildMemSection(c);
   if (c.hasType('struct printk_ringbuffer')) buildPrintkRingbuffer(c);
   else if (c.hasType('struct printk_log') || c.hasType('struct log')) buildLogBuf(c);
 

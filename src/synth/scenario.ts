@@ -40,6 +40,10 @@ export interface Scenario {
     kernelPhys?: bigint;
     /** arm64: per-cpu symbols live in the image's .data..percpu section starting here. */
     percpuStart?: bigint;
+    /** arm64: VMEMMAP_START (the struct page of memstart_addr's pfn). */
+    vmemmapStart?: bigint;
+    /** SECTION_SIZE_BITS (x86_64 27; arm64 30 before 5.12, 27 after). */
+    sectionSizeBits?: number;
     fiveLevel?: boolean;
   };
   time: { date: string; uptime: number; hz: number };
@@ -133,6 +137,8 @@ export function loadScenario(dir: string): Scenario {
       kernelText: y.layout?.kernel_text !== undefined ? num(y.layout.kernel_text, 'kernel_text') : undefined,
       kernelPhys: y.layout?.kernel_phys !== undefined ? num(y.layout.kernel_phys, 'kernel_phys') : undefined,
       percpuStart: y.layout?.percpu_start !== undefined ? num(y.layout.percpu_start, 'percpu_start') : undefined,
+      vmemmapStart: y.layout?.vmemmap_start !== undefined ? num(y.layout.vmemmap_start, 'vmemmap_start') : undefined,
+      sectionSizeBits: y.layout?.section_size_bits !== undefined ? Number(y.layout.section_size_bits) : undefined,
       fiveLevel: !!y.layout?.five_level,
     },
     time: { date: req(y.time?.date, 'time.date'), uptime: Number(req(y.time?.uptime, 'time.uptime')), hz: Number(y.time?.hz ?? 1000) },
