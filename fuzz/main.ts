@@ -74,6 +74,7 @@ async function fuzzTarget(name: string, o: Options, say: (s: string) => void): P
     const p = new Int32Array(progress);
     const job: WorkerJob = { target: name, seed: o.seed, start, count: o.inputs - start, deadline, progress, crashes: CRASHES };
     const w = new Worker(WORKER, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 2048 } });
+    let snapshot: Stats | undefined;
     const abnormal = await new Promise<{ kind: 'hang' | 'oom' | 'crash'; index: number; message: string } | undefined>((resolve) => {
       let last = -1;
       let since = Date.now();
@@ -96,7 +97,11 @@ async function fuzzTarget(name: string, o: Options, say: (s: string) => void): P
           noted = true;
           say(`${name}: ${m.text}`);
         } else if (m.type === 'failure') say(`${name}: FAILURE #${m.failure.index} ${m.failure.signature}\n    saved ${m.file}`);
-        else if (m.type === 'done') merge(total, m.stats);
+        else if (m.type === 'stats') snapshot = m.stats;
+        else if (m.type === 'done') {
+          snapshot = undefined;
+          merge(total, m.stats);
+        }
       });
       w.on('error', (e: Error & { code?: string }) => {
         clearInterval(timer);
@@ -109,6 +114,7 @@ async function fuzzTarget(name: string, o: Options, say: (s: string) => void): P
         resolve(undefined);
       });
     });
+    if (snapshot) merge(total, snapshot);
     if (!abnormal) break;
     if (abnormal.index < 0) {
       say(`${name}: ${abnormal.message}`);
@@ -148,6 +154,8 @@ function merge(into: Stats, s: Stats): void {
   }
 }
 
+const size = (n: number) => (n >= 1 << 20 ? `${(n / 1048576).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`);
+
 function repro(spec: string): number {
   const [name, seed, index] = spec.split(':');
   const target = TARGETS.find((t) => t.name === name);
@@ -185,7 +193,7 @@ async function main(): Promise<number> {
   console.log('\ntarget          inputs        ok  rejected  failures   inputs/s  slowest(ms)  largest alloc');
   for (const s of results) {
     const rate = s.ms ? Math.round(s.inputs / (s.ms / 1000)) : 0;
-    console.log(`${s.target.padEnd(14)}${String(s.inputs).padStart(8)}${String(s.ok).padStart(10)}${String(s.rejected).padStart(10)}${String(s.failures).padStart(10)}${String(rate).padStart(11)}${s.slowestMs.toFixed(0).padStart(13)}${(s.largestAlloc / 1048576).toFixed(1).padStart(12)} MB`);
+    console.log(`${s.target.padEnd(14)}${String(s.inputs).padStart(8)}${String(s.ok).padStart(10)}${String(s.rejected).padStart(10)}${String(s.failures).padStart(10)}${String(rate).padStart(11)}${s.slowestMs.toFixed(0).padStart(13)}${size(s.largestAlloc).padStart(14)}`);
   }
   const failed = results.filter((s) => s.failures > 0);
   for (const s of failed) for (const [sig, b] of Object.entries(s.bySignature)) console.log(`  ${s.target}: ${b.count}x ${sig} (inputs ${b.indexes.join(', ')})`);

@@ -25,6 +25,8 @@ export interface WorkerJob {
 export type WorkerMessage =
   | { type: 'note'; text: string }
   | { type: 'failure'; failure: Failure; file: string }
+  /** a snapshot, so the parent still counts this worker's inputs if it has to end it */
+  | { type: 'stats'; stats: ReturnType<typeof newStats> }
   | { type: 'done'; stats: ReturnType<typeof newStats> };
 
 export function saveInput(dir: string, f: Pick<Failure, 'target' | 'seed' | 'index'>, input: Uint8Array | string, detail: object): string {
@@ -46,6 +48,7 @@ function main(job: WorkerJob): void {
   Atomics.store(progress, 2, 1);
   const stats = newStats(target.name, job.seed);
   const t0 = performance.now();
+  let lastSnap = t0;
   const end = job.start + job.count;
   for (let i = job.start; i < end && Date.now() < job.deadline; i++) {
     const input = runner.input(i);
@@ -54,6 +57,11 @@ function main(job: WorkerJob): void {
     const o = runner.runOne(i, input);
     Atomics.store(progress, 1, 0);
     const first = record(stats, i, o);
+    if (performance.now() - lastSnap > 1000) {
+      lastSnap = performance.now();
+      stats.ms = lastSnap - t0;
+      parentPort!.postMessage({ type: 'stats', stats } satisfies WorkerMessage);
+    }
     if (first) {
       const file = saveInput(job.crashes, first, input, { ...first, repro: `npm run fuzz -- --repro ${first.target}:${first.seed}:${first.index}` });
       parentPort!.postMessage({ type: 'failure', failure: first, file } satisfies WorkerMessage);

@@ -78,7 +78,9 @@ export function getopt(words: string[], specs: OptionSpecs, stopAtArg = false): 
           if (i >= words.length) throw new UsageError(`option requires an argument -- '${c}'`);
           v = words[i++];
         }
-        values.set(c, [...(values.get(c) ?? []), v]);
+        const list = values.get(c);
+        if (list) list.push(v);
+        else values.set(c, [v]);
         flags.set(c, (flags.get(c) ?? 0) + 1);
         break;
       }

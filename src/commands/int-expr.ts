@@ -12,6 +12,8 @@ const PREC: Record<string, number> = { '*': 10, '/': 10, '%': 10, '+': 9, '-': 9
 
 export class ExprError extends CrashError {}
 
+const MAX_NESTING = 256;
+
 export function evalIntExpr(text: string, sym: SymbolValue, hexDefault = false): bigint {
   // A word is a number or a name, decided after it is whole (a name may start with hex letters: dentry_cache).
   const toks = text.match(/[\w.$]+|<<|>>|[-+*/%&|^~!()]|\S/g) ?? [];
@@ -20,7 +22,19 @@ export function evalIntExpr(text: string, sym: SymbolValue, hexDefault = false):
   const bad = (): never => {
     throw new ExprError(`invalid expression: ${text}`);
   };
+  // Each level of parentheses or unary operators is one recursion: bound it (a script's line
+  // of 20000 '(' would otherwise overflow the stack).
+  let depth = 0;
   const primary = (): bigint => {
+    if (depth >= MAX_NESTING) throw new ExprError(`expression nested too deeply: ${text.slice(0, 40)}...`);
+    depth++;
+    try {
+      return primary1();
+    } finally {
+      depth--;
+    }
+  };
+  const primary1 = (): bigint => {
     const t = toks[pos++];
     if (t === undefined) bad();
     if (t === '(') {

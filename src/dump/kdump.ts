@@ -45,6 +45,7 @@ const DESC_CHUNKS_CACHED = 64;
 const PAGE_CACHE_BYTES = 4 << 20;
 const MAX_BITMAP_BYTES = 1 << 30;
 const READ_AHEAD = 64 * 1024;
+const SHARED_CACHED = 8;
 
 const POP8 = Uint8Array.from({ length: 256 }, (_, b) => {
   let n = 0;
@@ -102,6 +103,7 @@ export class KdumpDump implements DumpFile {
   private readonly dataOffset: number;
   private readonly pages: Lru<number, Uint8Array>;
   private readonly descChunks = new Lru<number, Uint8Array>(DESC_CHUNKS_CACHED);
+  private readonly shared = new Lru<number, Uint8Array>(SHARED_CACHED);
   private rangeList: PhysRange[] | undefined;
   private ahead: Uint8Array = new Uint8Array(0);
   private aheadAt = 0;
@@ -236,6 +238,7 @@ export class KdumpDump implements DumpFile {
   close(): void {
     this.ahead = new Uint8Array(0);
     this.pages.clear();
+    this.shared.clear();
     this.descChunks.clear();
     this.src.close();
   }
@@ -258,6 +261,14 @@ export class KdumpDump implements DumpFile {
     const d = this.readDesc(this.position(pfn), () => this.paddr(pfn, off));
     if (d.offset === 0) throw fail('incomplete', 'page descriptor with offset 0 (lost)');
     if (d.size === 0 || d.size > this.pageSize) throw fail('read', `page descriptor size ${d.size} (page size ${this.pageSize})`);
+    // Pages shared between pfns (makedumpfile and QEMU store one zero page for all) are found
+    // by their data offset: they are the ones a descriptor points back to.
+    const shared = this.shared.get(d.offset);
+    if (shared) {
+      this.pages.set(pfn, shared);
+      return shared;
+    }
+    const back = d.offset < this.lastEnd;
     const data = this.readData(d.offset, d.size);
     if (data.length !== d.size) throw fail('read', `page data at offset ${d.offset} lies past the end of the file`);
     let page: Uint8Array;
@@ -270,6 +281,7 @@ export class KdumpDump implements DumpFile {
     // a raw page may be a view of the read-ahead buffer: keep only its own bytes
     if (page.buffer === this.ahead.buffer) page = page.slice();
     this.pages.set(pfn, page);
+    if (back) this.shared.set(d.offset, page);
     return page;
   }
 

@@ -146,6 +146,22 @@ describe.skipIf(!!skip)('ps on the reference dump: all 61 tasks (crash 8.0.2 lis
     expect(r.run('ps -c 102')).toBe('PID: 102      TASK: ffff8b3e82580000  CPU: 1    COMMAND: "init"\n  PID: 104      TASK: ffff8b3e826b0000  CPU: 0    COMMAND: "sleep"\n\n');
     expect(r.run('ps -c 95')).toBe('PID: 95       TASK: ffff8b3e8252a100  CPU: 0    COMMAND: "sleep"\n  (no children)\n\n');
   });
+
+  it('ps -a reads argv and the environment from the task\'s own pages; kernel threads have none', () => {
+    const r = rs();
+    expect(r.run('ps -a 95')).toBe(
+      'PID: 95       TASK: ffff8b3e8252a100  CPU: 0    COMMAND: "sleep"\nARG: sleep 1000 \nENV: SHLVL=1\n     HOME=/\n     TERM=linux\n     PATH=/sbin:/usr/sbin:/bin:/usr/bin\n     PWD=/\n\n',
+    );
+    expect(r.run('ps -a 2')).toBe('PID: 2        TASK: ffff8b3e81214200  CPU: 1    COMMAND: "kthreadd"\nps: no user stack\n\n');
+  });
+
+  it('ps -l orders by sched_info.last_arrival, newest first, with the panic task on top', () => {
+    const lines = rs().run('ps -l').trimEnd().split('\n');
+    expect(lines).toHaveLength(61);
+    expect(lines[0]).toMatch(/^\[\d+\] \[RU\]  PID: 1        TASK: ffff8b3e81210000/);
+    const stamps = lines.map((l) => Number(/^\[ *(\d+)\]/.exec(l)![1]));
+    expect(stamps).toEqual([...stamps].sort((a, b) => b - a));
+  });
 });
 
 /** The kernel's own trace: console.log entries without `?`, as [function, offset]. */

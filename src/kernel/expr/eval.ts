@@ -18,10 +18,25 @@ export function evaluate(k: Kernel, text: string): Value {
   return new Evaluator(k).eval(parseExpr(text, isType));
 }
 
+/** AST depth the evaluator recurses through (`1+1+...+1` is a left-deep chain the parser builds in a loop). */
+const MAX_DEPTH = 1000;
+
 class Evaluator {
+  private depth = 0;
+
   constructor(private readonly k: Kernel) {}
 
   eval(e: Expr): Value {
+    if (this.depth >= MAX_DEPTH) throw new CrashError('expression nested too deeply');
+    this.depth++;
+    try {
+      return this.eval1(e);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private eval1(e: Expr): Value {
     const k = this.k;
     switch (e.k) {
       case 'num': {
@@ -156,8 +171,10 @@ class Evaluator {
       case '%':
         if (y === 0n) throw new CrashError('Division by zero');
         return fromBigInt(t, op === '/' ? x / y : x % y);
-      case '<<': return fromBigInt(t, x << y);
-      case '>>': return fromBigInt(t, x >> y);
+      // A shift past the width gives what an unbounded shift would (0, or -1 for a negative >>);
+      // clamping keeps `1 << 0xffffffff` from building a 4-gigabit BigInt (RangeError).
+      case '<<': return fromBigInt(t, x << clampShift(y));
+      case '>>': return fromBigInt(t, x >> clampShift(y));
       case '&': return fromBigInt(t, x & y);
       case '|': return fromBigInt(t, x | y);
       case '^': return fromBigInt(t, x ^ y);
@@ -165,6 +182,8 @@ class Evaluator {
     throw new CrashError(`unsupported operator ${op}`);
   }
 }
+
+const clampShift = (y: bigint): bigint => (y > 64n ? 64n : y < -64n ? -64n : y);
 
 const elemSize = (t: CType) => Math.max(1, sizeofType(t));
 

@@ -4,6 +4,10 @@ export type Tok = { t: 'num'; v: bigint; text: string } | { t: 'id'; v: string }
 
 const OPS = ['->', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '(', ')', '[', ']', '.', ',', '?', ':'];
 
+// Sticky (anchored at lastIndex) rather than matching a slice per token, which was quadratic.
+const NUM = /(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)/y;
+const ID = /[A-Za-z_$][\w$]*/y;
+
 /** C expression tokens; numbers are C literals (0x hex, octal 0..., decimal) with u/l suffixes. */
 export function lex(src: string): Tok[] {
   const out: Tok[] = [];
@@ -14,7 +18,8 @@ export function lex(src: string): Tok[] {
       i++;
       continue;
     }
-    let m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)/.exec(src.slice(i));
+    NUM.lastIndex = i;
+    let m = NUM.exec(src);
     if (m && /[0-9]/.test(c)) {
       const body = m[1];
       const v = body.startsWith('0x') || body.startsWith('0X') ? BigInt(body) : body.length > 1 && body.startsWith('0') ? BigInt('0o' + body.slice(1)) : BigInt(body);
@@ -22,7 +27,8 @@ export function lex(src: string): Tok[] {
       i += m[0].length;
       continue;
     }
-    m = /^[A-Za-z_$][\w$]*/.exec(src.slice(i));
+    ID.lastIndex = i;
+    m = ID.exec(src);
     if (m) {
       out.push({ t: 'id', v: m[0] });
       i += m[0].length;

@@ -2,6 +2,8 @@ import { CrashError } from '../../util/errors.js';
 import type { Expr } from './ast.js';
 import { lex, type Tok } from './lex.js';
 
+const MAX_NESTING = 256;
+
 const BINARY: Record<string, number> = {
   '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,
   '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
@@ -30,6 +32,9 @@ export function parseExpr(src: string, isTypeName: (text: string) => boolean): E
       const t = toks[j];
       if (t.t === 'op' && (t.v === '(' || t.v === '[')) depth++;
       if (t.t === 'op' && (t.v === ')' || t.v === ']')) depth--;
+      // Only names, '*', '[' and ']' may stand inside: stop at the first other token rather than
+      // scanning to the matching ')' (which made long nested input quadratic).
+      if (depth !== 0 && j > p && (t.t === 'num' || t.t === 'str' || (t.t === 'op' && !['*', '[', ']'].includes(t.v)))) return undefined;
       if (depth === 0) {
         const inner = toks.slice(p + 1, j);
         if (!inner.length || inner[0].t !== 'id') return undefined;
@@ -80,7 +85,20 @@ export function parseExpr(src: string, isTypeName: (text: string) => boolean): E
     }
   };
 
+  // Every nesting (parentheses, casts, unary operators, subscripts) recurses through unary():
+  // bound it, so 20000 '(' is an error, not a stack overflow.
+  let depth = 0;
   const unary = (): Expr => {
+    if (depth >= MAX_NESTING) throw new CrashError('expression nested too deeply');
+    depth++;
+    try {
+      return unary1();
+    } finally {
+      depth--;
+    }
+  };
+
+  const unary1 = (): Expr => {
     const t = peek();
     if (t?.t === 'id' && t.v === 'sizeof') {
       p++;

@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel.js';
-import { pageLayout, pageToPfn, type PageLayout } from './mm-page.js';
+import { pageLayout, type PageLayout } from './mm-page.js';
 
 /**
  * struct page contents (include/linux/mm_types.h, include/linux/page-flags.h): flags decoded by
@@ -151,5 +151,3 @@ export function pageCount(k: Kernel, p: PageInfo): number {
 
 /** page_mapcount() for a small page: _mapcount + 1. */
 export const pageMapcount = (p: PageInfo): number => p.mapcount + 1;
-
-export { pageToPfn };

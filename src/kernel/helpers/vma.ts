@@ -62,7 +62,6 @@ export function mtreeLookup(k: Kernel, rootEntry: bigint, index: bigint): bigint
   const isNode = (e: bigint) => (e & 3n) === 2n && e > 4096n;
   if (!isNode(rootEntry)) return index === 0n && rootEntry ? rootEntry : undefined;
   let entry = rootEntry;
-  let min = 0n;
   let max = (1n << 64n) - 1n;
   for (let depth = 0; depth < 16; depth++) {
     const t = NODE_TYPES[Number((entry >> 3n) & 0xfn)];
@@ -80,7 +79,6 @@ export function mtreeLookup(k: Kernel, rootEntry: bigint, index: bigint): bigint
         break;
       }
       if (piv >= max) return undefined;
-      min = piv + 1n;
     }
     if (chosen < 0) return undefined;
     const slot = k.readPtr(node + slotOff + BigInt(chosen * 8), 'maple node slot');

@@ -73,7 +73,7 @@ export function MemoryPane(p: MemoryPaneProps): JSX.Element {
   const i = cur ? Number((mv.view.cursor - cur.addr) / 8n) : 0;
   const value = cur?.words?.[i];
   const sym = cur?.symbols[i];
-  const info = value === undefined ? `${hex(mv.view.cursor)}: unreadable` : `${hex(mv.view.cursor)}: ${hex(value)}${sym ? ` <${sym}>` : ''}`;
+  const info = value === undefined ? `${hex(mv.view.cursor)}: unreadable` : `${hex(mv.view.cursor)}: ${hex(value).padStart(16, '0')}${sym ? ` <${sym}>` : ''}`;
   const keys = p.focused ? (mv.message ?? `Enter: follow  Bksp: back  Home: ${hex(a.address)}`) : '';
   return (
     <PaneFrame title={title} focused={p.focused} width={p.width} height={p.height} style={p.style}>
