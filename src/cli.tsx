@@ -1,6 +1,6 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { openKernel } from './kernel/open.js';
-import { Session } from './commands/session.js';
+import { Session } from './session/session.js';
 import { sysInfo } from './commands/sys.js';
 import { renderResult } from './format/render.js';
 import { CrashError } from './util/errors.js';

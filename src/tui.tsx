@@ -2,7 +2,7 @@ import { render } from 'ink';
 import Fuse from 'fuse.js';
 import { Repl } from './views/Repl.js';
 import type { LineRunner, StatusInfo } from './state/runner.js';
-import type { Session } from './commands/session.js';
+import type { Session } from './session/session.js';
 import { renderResult } from './format/render.js';
 import { sysInfo } from './commands/sys.js';
 import type { AddrSpace, Frame, PageInfo, PaneSource } from './state/pane-data.js';

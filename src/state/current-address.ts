@@ -4,7 +4,7 @@
  * hex word of 8 digits or more); a pointer followed in the Memory pane or a frame selected in the
  * Stack pane sets it too. Pure functions and a reducer; the panes render from the result.
  */
-import { splitPlumbing } from '../commands/pipeline.js';
+import { splitPlumbing } from '../session/pipeline.js';
 import { splitWords } from '../commands/getopt.js';
 import { evalIntExpr } from '../commands/int-expr.js';
 import { looksKernel, type AddrSpace } from './pane-data.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getopt, splitWords, UsageError, type OptionSpecs } from '../../src/commands/getopt.js';
-import { splitPlumbing } from '../../src/commands/pipeline.js';
+import { splitPlumbing } from '../../src/session/pipeline.js';
 import { evalIntExpr, ExprError, isHexToken, parseNumber } from '../../src/commands/int-expr.js';
 import { parseCpuSpec } from '../../src/commands/cpuspec.js';
 import { CrashError } from '../../src/util/errors.js';

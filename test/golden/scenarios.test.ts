@@ -14,7 +14,7 @@ import { readTranscript, matchTranscript } from '../support/transcript.js';
 import { bundledScenarios } from '../../src/synth/bundled.js';
 import { buildScenarioDump, writeScenarioElf } from '../../src/synth/build.js';
 import { kernelFromDump, openKernel } from '../../src/kernel/open.js';
-import { Session } from '../../src/commands/session.js';
+import { Session } from '../../src/session/session.js';
 
 /**
  * Transcripts captured with crash versions older than 8.0.2 differ from it in layout only, as

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { openKernel } from '../../src/kernel/open.js';
-import { Session } from '../../src/commands/session.js';
+import { Session } from '../../src/session/session.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { refdump, type RefDump } from './refdump.js';
 

@@ -1,17 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Kernel } from '../kernel/kernel.js';
-import type { Alias, CommandContext, CommandDef, Settings } from './types.js';
-import { COMMANDS } from './registry.js';
-import { builtinAliases } from './alias.js';
-import { getopt, splitWords, UsageError } from './getopt.js';
-import { shortUsage } from './help.js';
+import type { Alias, CommandContext, CommandDef, Settings } from '../commands/types.js';
+import { COMMANDS } from '../commands/registry.js';
+import { builtinAliases } from '../commands/alias.js';
+import { getopt, splitWords, UsageError } from '../commands/getopt.js';
+import { shortUsage } from '../commands/help.js';
 import { splitPlumbing } from './pipeline.js';
-import { err, lines, type CommandResult } from './result.js';
+import { err, lines, type CommandResult } from '../commands/result.js';
 import { renderResult } from '../format/render.js';
 import { CrashError } from '../util/errors.js';
 import { panicCpu } from '../kernel/helpers/context.js';
-import { shortcutFor } from './shortcuts.js';
+import { shortcutFor } from '../commands/shortcuts.js';
 import { defaultContextTask } from '../kernel/helpers/task.js';
 
 export interface SessionOptions {
