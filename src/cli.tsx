@@ -1,8 +1,6 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { openKernel } from './kernel/open.js';
 import { Session } from './session/session.js';
-import { sysInfo } from './commands/sys.js';
-import { renderResult } from './format/render.js';
 import { CrashError } from './util/errors.js';
 import { VERSION } from './version.js';
 import { parseArgv, USAGE } from './cli-args.js';
@@ -75,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
 function runBatch(session: Session, silent: boolean, inputFile?: string): number {
   if (!silent) {
     out(`\ncrash-tui ${VERSION}\n\n`);
-    out(renderResult(sysInfo(session.context()), 'sys') + '\n');
+    out(session.banner());
   }
   const run = (line: string): boolean => {
     if (!silent) out(`crash> ${line}\n`);

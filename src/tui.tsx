@@ -3,8 +3,6 @@ import Fuse from 'fuse.js';
 import { Repl } from './views/Repl.js';
 import type { LineRunner, StatusInfo } from './state/runner.js';
 import type { Session } from './session/session.js';
-import { renderResult } from './format/render.js';
-import { sysInfo } from './commands/sys.js';
 import type { AddrSpace, Frame, PageInfo, PaneSource } from './state/pane-data.js';
 import { SPACE_LABEL } from './memory/address.js';
 import { CrashError } from './util/errors.js';
@@ -20,7 +18,7 @@ import { taskHeaderLine } from './format/task.js';
 /** The interactive front end: the same Session, rendered by Ink. Loaded only for terminals. */
 export async function startTui(session: Session): Promise<number> {
   const runner = sessionRunner(session);
-  const banner = renderResult(sysInfo(session.context()), 'sys');
+  const banner = session.banner();
   const panes = sessionPaneSource(session);
   return new Promise((resolve) => {
     const app = render(<Repl runner={runner} status={() => sessionStatus(session)} banner={banner} paneSource={panes} onQuit={() => app.unmount()} />, {

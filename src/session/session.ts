@@ -12,6 +12,8 @@ import { renderResult } from '../format/render.js';
 import { CrashError } from '../util/errors.js';
 import { panicCpu } from '../kernel/helpers/context.js';
 import { shortcutFor } from '../commands/shortcuts.js';
+import { sysInfo } from '../commands/sys.js';
+import { contextResult, currentContext } from '../commands/task-context.js';
 import { defaultContextTask } from '../kernel/helpers/task.js';
 
 export interface SessionOptions {
@@ -74,6 +76,19 @@ export class Session {
       },
       setCurrentTask: (t, c) => ((this.task = t), (this.cpu = c)),
     };
+  }
+
+  /** crash's startup text: the sys block, then the context block indented under it, then a blank line. */
+  banner(): string {
+    const ctx = this.context();
+    let text = renderResult(sysInfo(ctx), 'sys');
+    try {
+      text += renderResult(contextResult(this.kernel, currentContext(ctx), 5), 'set');
+    } catch (e) {
+      if (!(e instanceof CrashError)) throw e;
+      text += `WARNING: ${e.message}\n`;
+    }
+    return text + '\n';
   }
 
   /** Run one input line: comments, `!shell`, pipes and redirection, aliases, the command. */

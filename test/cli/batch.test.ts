@@ -28,12 +28,18 @@ describe.skipIf(!!skip)('batch mode', () => {
     expect(r.status).toBe(1);
   });
 
-  it('without -s: the banner, the sys block and a blank line, then `crash> <cmd>` before each output', () => {
+  it('without -s: the banner, the sys block, the context block indented under it and a blank line, then `crash> <cmd>` before each output', () => {
     const sys = silent('sys');
     expect(sys).toMatch(/^ +KERNEL: .*\n +DUMPFILE: /);
+    // main.c: the startup context block is show_context() indented so its colons line up with sys's
+    const context = silent('set')
+      .split('\n')
+      .map((l) => (l ? `     ${l}` : l))
+      .join('\n');
+    expect(context).toMatch(/^ {9}PID: 1\n {5}COMMAND: "init"\n/);
     const r = runCli([dump], 'p 1\nrd -32 jiffies\nq\n');
     const rd = silent('rd -32 jiffies');
-    expect(r.stdout).toBe(`\ncrash-tui ${VERSION}\n\n${sys}\ncrash> p 1\n$1 = 1\ncrash> rd -32 jiffies\n${rd}crash> q\n`);
+    expect(r.stdout).toBe(`\ncrash-tui ${VERSION}\n\n${sys}${context}\ncrash> p 1\n$1 = 1\ncrash> rd -32 jiffies\n${rd}crash> q\n`);
     expect(r.status).toBe(0);
   });
 
