@@ -22,15 +22,15 @@ const TYPED = [
   'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'BigUint64Array', 'BigInt64Array', 'Array',
 ] as const;
 
-let installed = false;
+const originals = new Map<string, unknown>();
 
 export function installAllocGuard(): void {
-  if (installed) return;
-  installed = true;
+  if (originals.size) return;
   const g = globalThis as unknown as Record<string, unknown>;
   for (const name of TYPED) {
     const C = g[name] as (new (...a: unknown[]) => object) & { BYTES_PER_ELEMENT?: number };
     if (typeof C !== 'function') continue;
+    originals.set(name, C);
     const per = name === 'Array' ? 8 : name.endsWith('Buffer') ? 1 : C.BYTES_PER_ELEMENT ?? 1;
     const check = (args: unknown[]) => {
       const n = args[0];
@@ -53,4 +53,11 @@ export function installAllocGuard(): void {
       },
     });
   }
+}
+
+/** Put the real constructors back (the vitest smoke test shares its process with other tests). */
+export function uninstallAllocGuard(): void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  for (const [name, C] of originals) g[name] = C;
+  originals.clear();
 }

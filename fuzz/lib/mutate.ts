@@ -179,7 +179,7 @@ const textMutators: [number, TextMutator][] = [
     if (!s.length) return s;
     const i = rng.int(s.length);
     const piece = s.slice(i, i + rng.len(Math.min(16, s.length - i)));
-    const times = rng.pick([2, 3, 10, 100, 1000, 20000]);
+    const times = Math.min(rng.pick([2, 3, 10, 100, 1000, 20000]), Math.ceil(40000 / piece.length));
     return s.slice(0, i) + piece.repeat(times) + s.slice(i);
   }],
   [1, (s, rng) => { // wrap in parentheses, many times
@@ -215,7 +215,7 @@ const textMutators: [number, TextMutator][] = [
 ];
 
 const textTotal = textMutators.reduce((s, [w]) => s + w, 0);
-const MAX_TEXT = 1 << 20;
+const MAX_TEXT = 128 << 10;
 
 export function mutateText(seed: string, rng: Rng, others: readonly string[], dict: Dictionary = {}): string {
   let s = seed;

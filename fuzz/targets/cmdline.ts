@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getopt, splitWords } from '../../src/commands/getopt.js';
-import { splitPlumbing } from '../../src/commands/pipeline.js';
+import { splitPlumbing } from '../../src/session/pipeline.js';
 import { COMMANDS } from '../../src/commands/registry.js';
 import { type FuzzTarget } from '../lib/engine.js';
 import { ROOT } from '../lib/seeds.js';

@@ -10,7 +10,7 @@
 import { decodeKallsyms, type KallsymsSymbol } from '../../src/debuginfo/kallsyms.js';
 import { VmcoreInfo } from '../../src/debuginfo/vmcoreinfo.js';
 import { encodeKallsyms, layoutKallsyms, type KallsymsMode } from '../../src/synth/kallsyms-encode.js';
-import { attempt, type FuzzTarget } from '../lib/engine.js';
+import { type FuzzTarget } from '../lib/engine.js';
 import { pack, u64At, unpack } from '../lib/container.js';
 import { Windows } from '../lib/sources.js';
 import { concat, dec, enc, refKernel, refNote, scenarioKernel, u64le } from '../lib/seeds.js';

@@ -16,7 +16,7 @@ import { taskStack } from '../../src/kernel/helpers/stack.js';
 import { attempt, type FuzzTarget } from '../lib/engine.js';
 import { pack, u32At, u64At, unpack } from '../lib/container.js';
 import { Windows } from '../lib/sources.js';
-import { concat, refKernel, refNote, u64le } from '../lib/seeds.js';
+import { refKernel, refNote } from '../lib/seeds.js';
 
 const WINDOW = 4096;
 const MAX_FRAMES = 64;

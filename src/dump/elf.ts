@@ -78,9 +78,16 @@ export class ElfDump implements DumpFile {
         if (filesz > MAX_NOTE_BYTES) throw new DumpFormatError(`${file.path}: PT_NOTE of ${filesz} bytes is implausible`);
         notes.push(...parseNotes(file.readExact(offset, filesz, 'PT_NOTE segment')));
       } else if (type === PT_LOAD && memsz > 0) {
-        // Past 2^53 a number no longer counts bytes exactly (readPhys could then step by 0).
-        if (!Number.isSafeInteger(offset + filesz) || !Number.isSafeInteger(memsz)) {
-          throw new DumpFormatError(`${file.path}: PT_LOAD ${i} is implausible (offset ${offset}, filesz ${filesz}, memsz ${memsz})`);
+        // Past 2^53 a number no longer counts bytes exactly (readPhys could then step by 0): such a
+        // segment is kept as a range whose contents cannot be read, and the session goes on.
+        if (!Number.isSafeInteger(memsz)) {
+          this.warnings.push(`${file.path}: PT_LOAD ${i} has an implausible size (${memsz}); its memory is ignored`);
+          continue;
+        }
+        if (!Number.isSafeInteger(offset + filesz)) {
+          this.warnings.push(`${file.path}: PT_LOAD ${i} has an implausible file offset; its memory is unreadable`);
+          segs.push({ paddr, vaddr, offset: -1, filesz: 0, memsz });
+          continue;
         }
         segs.push({ paddr, vaddr, offset, filesz, memsz });
       }
@@ -125,6 +132,7 @@ export class ElfDump implements DumpFile {
       const a = addr + BigInt(done);
       const seg = this.find(a);
       if (!seg) throw new PhysReadError('seek', a);
+      if (seg.offset < 0) throw new PhysReadError('read', a); // implausible file offset (see constructor)
       const rel = Number(a - seg.paddr);
       const n = Math.min(len - done, seg.memsz - rel);
       if (rel < seg.filesz) {

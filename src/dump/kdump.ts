@@ -35,6 +35,7 @@ import {
 } from './kdump-header.js';
 import { CodecError, decodePage } from './codecs/index.js';
 import { Lru } from './lru.js';
+import { bit, bitRuns, countBits, sectionCounts } from './kdump-bitmap.js';
 import { latin1 } from '../util/bytes.js';
 import { DumpFormatError, PhysReadError, type PhysFault } from '../util/errors.js';
 
@@ -46,12 +47,6 @@ const PAGE_CACHE_BYTES = 4 << 20;
 const MAX_BITMAP_BYTES = 1 << 30;
 const READ_AHEAD = 64 * 1024;
 const SHARED_CACHED = 8;
-
-const POP8 = Uint8Array.from({ length: 256 }, (_, b) => {
-  let n = 0;
-  for (let v = b; v; v &= v - 1) n++;
-  return n;
-});
 
 export interface PageDesc {
   offset: number;
@@ -157,10 +152,9 @@ export class KdumpDump implements DumpFile {
       this.pfnLo = Number(sub.startPfn);
       this.pfnHi = Number(sub.endPfn);
     }
-    this.cum = this.countSections();
+    this.cum = sectionCounts(this.dumpMap, this.pfnLo, this.pfnHi, SECT_PFNS); // crash's valid_pages[]
     this.dumpedPages = this.cum[this.cum.length - 1];
     this.pages = new Lru(Math.max(16, Math.floor(PAGE_CACHE_BYTES / bs)));
-
 
     this.incomplete = (h.status & DUMP_DH_COMPRESSED_INCOMPLETE) !== 0;
     this.excludedVmemmap = (h.status & DUMP_DH_EXCLUDED_VMEMMAP) !== 0;
@@ -177,31 +171,7 @@ export class KdumpDump implements DumpFile {
 
   /** Physical memory the dump describes as RAM (set bits of the 1st bitmap), as ranges. */
   get ranges(): readonly PhysRange[] {
-    if (!this.rangeList) {
-      const out: PhysRange[] = [];
-      const ps = BigInt(this.pageSize);
-      const map = this.ramMap;
-      let run = -1;
-      const close = (pfn: number) => {
-        if (run >= 0) out.push({ start: BigInt(run) * ps, end: BigInt(pfn) * ps });
-        run = -1;
-      };
-      for (let pfn = this.pfnLo; pfn < this.pfnHi; ) {
-        const byte = map[pfn >> 3];
-        if ((pfn & 7) === 0 && pfn + 8 <= this.pfnHi && (byte === 0 || byte === 0xff)) {
-          if (byte === 0) close(pfn);
-          else if (run < 0) run = pfn;
-          pfn += 8;
-          continue;
-        }
-        if ((byte >> (pfn & 7)) & 1) {
-          if (run < 0) run = pfn;
-        } else close(pfn);
-        pfn++;
-      }
-      close(this.pfnHi);
-      this.rangeList = out;
-    }
+    this.rangeList ??= bitRuns(this.ramMap, this.pfnLo, this.pfnHi, this.pageSize);
     return this.rangeList;
   }
 
@@ -329,17 +299,6 @@ export class KdumpDump implements DumpFile {
     return { offset: Number(offset), size: dv.getUint32(8, true), flags: dv.getUint32(12, true), pageFlags: dv.getBigUint64(16, true) };
   }
 
-  /** valid_pages[]: cum[k] = dumped pfns in [pfnLo, pfnLo + k*SECT_PFNS). */
-  private countSections(): Float64Array {
-    const n = Math.ceil((this.pfnHi - this.pfnLo) / SECT_PFNS);
-    const cum = new Float64Array(n + 1);
-    for (let k = 0; k < n; k++) {
-      const from = this.pfnLo + k * SECT_PFNS;
-      cum[k + 1] = cum[k] + countBits(this.dumpMap, from, Math.min(from + SECT_PFNS, this.pfnHi) - 1);
-    }
-    return cum;
-  }
-
   /**
    * An empty utsname.machine (makedumpfile run without VMCOREINFO): crash assumes its own
    * architecture; we look at what the dump carries: the size of NT_PRSTATUS (struct elf_prstatus
@@ -369,21 +328,6 @@ export class KdumpDump implements DumpFile {
       this.warnings.push(`${src.path}: may be truncated or incomplete (${src.size} of ${expected} bytes); reads past the end will fail`);
     }
   }
-}
-
-function bit(map: Uint8Array, pfn: number): boolean {
-  return ((map[pfn >> 3] >> (pfn & 7)) & 1) !== 0;
-}
-
-/** Set bits for pfns from..to inclusive (to < from counts nothing). */
-function countBits(map: Uint8Array, from: number, to: number): number {
-  let n = 0;
-  let p = from;
-  while (p <= to && (p & 7) !== 0) n += (map[p >> 3] >> (p++ & 7)) & 1;
-  const lastFull = (to + 1) >> 3; // bytes [p>>3, lastFull) are whole
-  for (let i = p >> 3; i < lastFull; i++) n += POP8[map[i]];
-  if (p <= to) for (p = Math.max(p, lastFull << 3); p <= to; p++) n += (map[p >> 3] >> (p & 7)) & 1;
-  return n;
 }
 
 function ceilDiv(a: bigint, b: bigint): bigint {

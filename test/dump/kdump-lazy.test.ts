@@ -57,15 +57,18 @@ describe('lazy kdump reads', () => {
     reset();
     const pfn = 700_002;
     expect(word0(d.readPhys(BigInt(pfn) * 4096n, 8))).toBe(pfn & 255);
-    // one chunk of descriptors, then the page's data (with a read-ahead of 64 KiB for what follows)
+    // one chunk of descriptors, then the page's data
     expect(counter.calls).toBe(2);
-    expect(counter.bytes).toBeLessThan(256 * 24 + 64 * 1024);
+    expect(counter.bytes).toBeLessThan(256 * 24 + 200);
 
     reset();
     d.readPhys(BigInt(pfn) * 4096n + 100n, 8); // cached page
     expect(counter.calls).toBe(0);
     for (let p = pfn + 2; p < pfn + 40; p += 2) expect(word0(d.readPhys(BigInt(p) * 4096n, 4096))).toBe(p & 255);
-    expect(counter.calls).toBe(0); // the same descriptor chunk, data from the read-ahead
+    // the same descriptor chunk; reading on from where the last page ended starts one 64 KiB
+    // read-ahead that serves the rest
+    expect(counter.calls).toBe(1);
+    expect(counter.bytes).toBe(64 * 1024);
     expect(() => d.readPhys(BigInt(pfn + 1) * 4096n, 8)).toThrow('excluded error');
     d.close();
   });

@@ -69,7 +69,7 @@ describe('MemoryPane', () => {
     await frame(() => cursorLine().includes('ffff888000010010: [ffffffff81000010]'));
     await press(RIGHT);
     const f = await frame(() => cursorLine().includes('ffffffff81000010[0000000000001234]'));
-    expect(f).toContain('ffff888000010018: 1234');
+    expect(f).toContain('ffff888000010018: 0000000000001234');
     await press(UP);
     await frame(() => cursorLine().includes('0000000046474158[ffff888000011000]'));
     await press(PGDN);
@@ -86,7 +86,7 @@ describe('MemoryPane', () => {
     await press(BACKSPACE);
     await frame((s) => s.includes('Memory  ffff888000010008 (kvaddr)') && !s.includes('back:'));
     expect(cursorLine()).toContain('0000000046474158[ffff888000011000]');
-    expect(f).toContain('ffff888000011000: deadbeef');
+    expect(f).toContain('ffff888000011000: 00000000deadbeef');
   });
 
   it('does not follow a value that is not a kernel address, and says so', async () => {

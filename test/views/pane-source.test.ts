@@ -3,7 +3,7 @@
  * (when ../shared/refdumps is there), checked against what the batch commands print.
  */
 import { describe, expect, it } from 'vitest';
-import { Session } from '../../src/commands/session.js';
+import { Session } from '../../src/session/session.js';
 import { kernelFromDump } from '../../src/kernel/open.js';
 import { buildScenarioDump } from '../../src/synth/build.js';
 import { sessionPaneSource } from '../../src/tui.js';
