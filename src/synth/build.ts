@@ -7,6 +7,7 @@ import { typeHelpers, writeObject, type BuildContext } from './infra.js';
 import { buildCpus, buildLayoutVars, buildNodes, buildPerCpu, buildTime, buildUts } from './infra-kernel.js';
 import { buildTasks } from './infra-tasks.js';
 import { buildMemSection } from './infra-mm.js';
+import { buildModules } from './infra-modules.js';
 import { buildLogBuf, buildPrintkRingbuffer } from './infra-printk.js';
 import { parseCDeclarations, encodeBtf } from './ctypes/index.js';
 import { placeKallsyms } from './place-kallsyms.js';
@@ -51,6 +52,7 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   buildPerCpu(c, extraPerCpu);
   buildNodes(c);
   buildMemSection(c);
+  if (s.modules?.length) buildModules(c, s.modules);
   if (c.hasType('struct printk_ringbuffer')) buildPrintkRingbuffer(c);
   else if (c.hasType('struct printk_log') || c.hasType('struct log')) buildLogBuf(c);
 

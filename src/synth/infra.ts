@@ -14,6 +14,7 @@ export interface BuildContext {
   type(name: string): CType;
   hasType(name: string): boolean;
   offsetOf(type: string, member: string): number;
+  offsetOfOptional(type: string, member: string): number | undefined;
   /** VMCOREINFO lines the kernel would publish. */
   vmcoreinfo: string[];
   /** BTF VARs for per-cpu variables (name, type, section offset). */
@@ -29,6 +30,11 @@ export function typeHelpers(types: Map<string, CType>, scenario: string) {
   return {
     type,
     hasType: (name: string) => types.has(name),
+    offsetOfOptional(t: string, member: string): number | undefined {
+      const ty = types.get(t);
+      const m = ty && findMember(ty, member);
+      return m ? m.bitOffset / 8 : undefined;
+    },
     offsetOf(t: string, member: string): number {
       const m = findMember(type(t), member);
       if (!m) throw new CrashError(`scenario ${scenario}: ${t} has no member ${member}`);

@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CrashError } from '../util/errors.js';
+import { parseModules, type ScenarioModule } from './infra-modules.js';
 
 /**
  * A scenario: the declarative description of a kernel at the moment it died, one folder under
@@ -54,6 +55,8 @@ export interface Scenario {
   tasks: ScenarioTask[];
   log: { lines: string[] };
   prstatus: { cpu: number; pid: number; regs: Record<string, bigint> }[];
+  /** Loaded modules (struct module, core layout, own symbol table). */
+  modules?: ScenarioModule[];
   /** Page-table walks that must go through exactly these entries (top level first). */
   walks?: { va: bigint; entries: bigint[] }[];
   /** Extra VMCOREINFO lines the kernel of the scenario would publish. */
@@ -179,6 +182,7 @@ export function loadScenario(dir: string): Scenario {
       regs: Object.fromEntries(Object.entries(p.regs ?? {}).map(([k, v]) => [k, num(v, `register ${k}`)])),
     })),
     vmcoreinfoExtra: y.vmcoreinfo_extra,
+    modules: parseModules(y.modules),
     walks: (y.walks ?? []).map((w: any) => ({ va: num(w.va, 'walk va'), entries: (w.entries ?? []).map((e: unknown) => num(e, 'walk entry')) })),
   };
 }
