@@ -65,7 +65,31 @@ struct timekeeper {
 	s32 tai_offset;
 };
 
+struct file;
+struct mm_struct;
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+#ifndef MM_MAPLE_TREE
+	struct vm_area_struct *vm_next;
+	struct vm_area_struct *vm_prev;
+#endif
+	struct mm_struct *vm_mm;
+	unsigned long vm_page_prot;
+	unsigned long vm_flags;
+	void *anon_vma;
+	unsigned long vm_pgoff;
+	struct file *vm_file;
+	void *vm_private_data;
+};
+struct maple_tree { spinlock_t ma_lock; unsigned int ma_flags; void *ma_root; };
+struct mm_rss_stat { atomic_long_t count[4]; };
 struct mm_struct {
+#ifdef MM_MAPLE_TREE
+	struct maple_tree mm_mt;	/* 6.1+: VMAs in a maple tree (d4af56c5c7c6) */
+#else
+	struct vm_area_struct *mmap;	/* the VMA list before 6.1 */
+#endif
 	unsigned long mmap_base;
 	unsigned long task_size;
 	pgd_t *pgd;
@@ -73,6 +97,7 @@ struct mm_struct {
 	atomic_t mm_count;
 	unsigned long total_vm;
 	unsigned long start_stack;
+	struct mm_rss_stat rss_stat;
 };
 
 

@@ -11,7 +11,7 @@ import { buildModules } from './infra-modules.js';
 import { buildLogBuf, buildPrintkRingbuffer } from './infra-printk.js';
 import { parseCDeclarations, encodeBtf } from './ctypes/index.js';
 import { placeKallsyms } from './place-kallsyms.js';
-import { buildArm64PageTables, buildX86PageTables } from './place-pagetables.js';
+import { buildArm64PageTables, buildUserTables, buildX86PageTables } from './place-pagetables.js';
 import { scenarioNotes } from './place-notes.js';
 import { SynthDump, writeElfCore } from './elf-writer.js';
 import type { DumpFile } from '../dump/types.js';
@@ -82,6 +82,7 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   const root = mem.linearToPhys(pgd)!;
   if (s.arch === 'arm64') buildArm64PageTables(c, img, root);
   else buildX86PageTables(c, img, root);
+  buildUserTables(c, img, root);
 
   const info = [`OSRELEASE=${s.uts.release}`, 'PAGESIZE=4096', ...c.vmcoreinfo, ...(s.arch === 'arm64' ? arm64Info(c, pgd) : x86Info(c, pgd)), ...(s.vmcoreinfoExtra ?? [])];
   return new SynthDump({ path: `${s.dir}`, machine: s.arch, image: img, notes: scenarioNotes(s, info.join('\n') + '\n') });

@@ -1,5 +1,6 @@
 import { CrashError } from '../util/errors.js';
-import type { BuildContext } from './infra.js';
+import { sizeofType } from '../debuginfo/btf/types.js';
+import { writeObject, type BuildContext } from './infra.js';
 import type { PhysImage } from './phys-image.js';
 import { X86PageTables, X86_PROT } from './pagetables-x86.js';
 import { Arm64PageTables, arm64Prot } from './pagetables-arm64.js';
@@ -105,4 +106,66 @@ export function installWalkArm64(img: PhysImage, root: bigint, va: bigint, entri
     }
     img.writeU64(slot, want);
   });
+}
+
+/**
+ * Each task's user address space (mm->pgd): a user page table with the scenario's mappings
+ * (TTBR0 on arm64; on x86_64 a PGD that also shares the kernel half, as pgd_alloc copies it),
+ * and the mm_struct pointing at it.
+ */
+export function buildUserTables(c: BuildContext, img: PhysImage, kernelRoot: bigint): void {
+  for (const t of c.s.tasks) {
+    const mm = t.mm;
+    if (!mm) continue;
+    const root = img.allocPage();
+    if (c.s.arch === 'arm64') {
+      const pt = new Arm64PageTables(img, { vaBits: c.s.layout.vaBits as 39 | 48, ttbr: 0, root });
+      const prot = arm64Prot();
+      for (const m of mm.maps) pt.map(m.va & ~0xfffn, m.pa & ~0xfffn, 4096n, m.readonly ? prot.USER_RO : prot.USER_RW, { force4K: true });
+    } else {
+      const pt = new X86PageTables(img, { root, fiveLevel: c.s.layout.fiveLevel });
+      pt.copyRootEntries(new X86PageTables(img, { root: kernelRoot, fiveLevel: c.s.layout.fiveLevel }));
+      for (const m of mm.maps) pt.map(m.va & ~0xfffn, m.pa & ~0xfffn, 4096n, m.readonly ? X86_PROT.USER_RO : X86_PROT.USER_RW, { force4K: true });
+    }
+    writeObject(c, mm.at, 'struct mm_struct', { pgd: c.mem.directMap(root), mmap_base: mm.mmapBase, task_size: mm.taskSize, 'mm_users.counter': 1, 'mm_count.counter': 1 });
+    buildVmas(c, mm.at, mm.vmas);
+    writeObject(c, t.task, 'struct task_struct', { mm: mm.at, active_mm: mm.at });
+  }
+}
+
+/**
+ * The VMAs of an mm: the vm_next list before 6.1, a maple-tree leaf (maple_leaf_64, one node of
+ * up to 16 ranges) on 6.1+ (lib/maple_tree.c: tagged node pointer, type in bits 3-6).
+ */
+function buildVmas(c: BuildContext, mm: bigint, vmas: { start: bigint; end: bigint; flags: bigint }[]): void {
+  if (!vmas.length) return;
+  const size = sizeofType(c.type('struct vm_area_struct'));
+  const addrs = vmas.map((v) => {
+    const at = c.mem.allocData(size, 64);
+    writeObject(c, at, 'struct vm_area_struct', { vm_start: v.start, vm_end: v.end, vm_flags: v.flags, vm_mm: mm });
+    return at;
+  });
+  if (c.offsetOfOptional('struct mm_struct', 'mm_mt') === undefined) {
+    addrs.forEach((a, i) => writeObject(c, a, 'struct vm_area_struct', { vm_next: addrs[i + 1] ?? 0n, vm_prev: addrs[i - 1] ?? 0n }));
+    writeObject(c, mm, 'struct mm_struct', { mmap: addrs[0] });
+    return;
+  }
+  if (vmas.length > 7) throw new CrashError('a maple-tree leaf holds at most 7 VMAs with their gaps here');
+  const node = c.mem.allocData(256, 256);
+  const pivots: bigint[] = [];
+  const slots: bigint[] = [];
+  let at = 0n;
+  vmas.forEach((v, i) => {
+    if (v.start > at) {
+      pivots.push(v.start - 1n);
+      slots.push(0n);
+    }
+    pivots.push(v.end - 1n);
+    slots.push(addrs[i]);
+    at = v.end;
+  });
+  pivots.push((1n << 64n) - 1n);
+  slots.push(0n);
+  writeObject(c, node, 'struct maple_range_64', { pivot: pivots.slice(0, 15), slot: slots });
+  writeObject(c, mm, 'struct mm_struct', { 'mm_mt.ma_root': node | (1n << 3n) | 2n });
 }

@@ -88,6 +88,8 @@ export interface ScenarioTask {
   idle?: boolean;
   stack?: bigint;
   values?: Record<string, unknown>;
+  /** A user address space: mm_struct address, mmap_base, and pages mapped (va → physical). */
+  mm?: { at: bigint; mmapBase: bigint; taskSize: bigint; maps: { va: bigint; pa: bigint; readonly: boolean }[]; vmas: { start: bigint; end: bigint; flags: bigint }[] };
 }
 
 /** Parse a number written in a scenario: "0x..." or bare hex for strings, JS numbers as decimal. */
@@ -174,6 +176,15 @@ export function loadScenario(dir: string): Scenario {
       ppid: t.ppid === undefined ? undefined : Number(t.ppid),
       task: num(t.task, 'task'),
       stack: t.stack !== undefined ? num(t.stack, 'stack') : undefined,
+      mm: t.mm
+        ? {
+            at: num(t.mm.at, 'mm'),
+            mmapBase: num(t.mm.mmap_base ?? 0, 'mmap_base'),
+            taskSize: num(t.mm.task_size ?? 0, 'task_size'),
+            maps: (t.mm.maps ?? []).map((m: any) => ({ va: num(m.va, 'map va'), pa: num(m.pa, 'map pa'), readonly: !!m.readonly })),
+            vmas: (t.mm.vmas ?? []).map((v: any) => ({ start: num(v.start, 'vma start'), end: num(v.end, 'vma end'), flags: num(v.flags ?? 0x100073, 'vma flags') })),
+          }
+        : undefined,
     })),
     log: { lines: String(y.log ?? '').split('\n').filter((l) => l.length) },
     prstatus: (y.prstatus ?? []).map((p: any) => ({
