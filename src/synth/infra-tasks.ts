@@ -42,6 +42,12 @@ export function buildTasks(c: BuildContext): { name: string; type: string; value
       ...(t.values ?? {}),
     };
     writeObject(c, t.task, T, v);
+    if (!has('cpu') && !has('thread_info') && c.hasType('struct thread_info')) {
+      // Before THREAD_INFO_IN_TASK, thread_info (with the cpu) sits at the bottom of the stack.
+      const stack = t.stack ?? c.mem.allocData(16384, 16384);
+      if (t.stack === undefined) writeObject(c, t.task, T, { stack });
+      writeObject(c, stack, 'struct thread_info', { task: t.task, cpu: t.cpu });
+    }
     if (has('thread_group')) {
       const tg = t.task + BigInt(c.offsetOf(T, 'thread_group'));
       c.mem.writeU64(tg, tg);
