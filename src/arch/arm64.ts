@@ -73,14 +73,15 @@ export class Arm64 implements Arch {
   }
 
   linearToPhys(v: bigint): bigint | undefined {
-    if (v >= this.linearStart && v < this.linearEnd) return (v - this.linearStart) + this.p.physOffset;
+    // With KASLR, PHYS_OFFSET (memstart_addr) is "negative": arithmetic is modulo 2^64.
+    if (v >= this.linearStart && v < this.linearEnd) return BigInt.asUintN(64, v - this.linearStart + this.p.physOffset);
     const { kernelStart, kernelEnd } = this.layout;
     if (v >= kernelStart && v < kernelEnd) return BigInt.asUintN(64, v - this.p.kimageVoffset);
     return undefined;
   }
 
   physToDirect(pa: bigint): bigint {
-    return pa - this.p.physOffset + this.linearStart;
+    return BigInt.asUintN(64, pa - this.p.physOffset + this.linearStart);
   }
 
   walk(vaddr: bigint, rootPaddr = this.kernelRoot): Walk {

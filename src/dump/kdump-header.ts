@@ -88,7 +88,8 @@ function cstr(b: Uint8Array, off: number, len: number): string {
 export function machineOf(uts: Utsname, path: string): Machine | undefined {
   if (uts.machine === 'x86_64') return 'x86_64';
   if (uts.machine === 'aarch64') return 'arm64';
-  if (uts.machine === '') return undefined;
+  // QEMU writes "Unknown" for aarch64 guests: the notes and VMCOREINFO tell (guessMachine)
+  if (uts.machine === '' || uts.machine === 'Unknown') return undefined;
   throw new DumpFormatError(`${path}: compressed kdump: unsupported machine type: ${JSON.stringify(uts.machine)}`);
 }
 
