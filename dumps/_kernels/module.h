@@ -33,6 +33,9 @@ struct module {
 	unsigned int taints;
 	struct mod_kallsyms *kallsyms;
 	struct mod_kallsyms core_kallsyms;
+#ifdef CONFIG_UNWINDER_ORC
+	struct mod_arch_specific arch;	/* x86 ORC: the module's unwind tables (orc.h) */
+#endif
 	struct list_head source_list;
 	struct list_head target_list;
 	atomic_t refcnt;

@@ -8,6 +8,9 @@
  *                        `volatile long state`.
  */
 struct task_struct;
+struct fs_struct;
+struct files_struct;
+struct nsproxy;
 #ifdef THREAD_INFO_IN_TASK
 struct thread_info { unsigned long flags; unsigned long syscall_work; u32 status; };
 #else
@@ -64,4 +67,7 @@ struct task_struct {
 	char comm[16];
 	struct signal_struct *signal;
 	struct thread_struct thread;
+	struct fs_struct *fs;		/* crash's files/net -s: open files, root and cwd */
+	struct files_struct *files;
+	struct nsproxy *nsproxy;
 };

@@ -7,6 +7,8 @@ import { CrashError } from '../util/errors.js';
  */
 export interface OptionSpec {
   arg?: boolean;
+  /** GNU `x::`: an argument only when attached (`-S=1,4`), else a plain flag. */
+  optionalArg?: boolean;
   /** May be given more than once (counted, or values collected). */
   repeat?: boolean;
   help: string;
@@ -72,6 +74,13 @@ export function getopt(words: string[], specs: OptionSpecs, stopAtArg = false): 
       }
       const spec = specs[c];
       if (!spec) throw new UsageError(`invalid option -- '${c}'`);
+      if (spec.optionalArg && j + 1 < body.length) {
+        const list = values.get(c);
+        if (list) list.push(body.slice(j + 1));
+        else values.set(c, [body.slice(j + 1)]);
+        flags.set(c, (flags.get(c) ?? 0) + 1);
+        break;
+      }
       if (spec.arg) {
         let v = body.slice(j + 1);
         if (v === '') {

@@ -7,6 +7,7 @@ import { resolveAddress, symbolNotFound } from './address-arg.js';
 import { activeTask, taskPgdPhys } from '../kernel/helpers/context.js';
 import { parseNumber } from './int-expr.js';
 import { writeFileSync } from 'node:fs';
+import { addrToSlab } from '../kernel/helpers/slab-walk.js';
 
 const ASCII_UNLIMITED = -1;
 
@@ -111,7 +112,7 @@ function runRd(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
       break;
     }
   }
-  if (f('s') || f('S')) r.symbols = r.values.map((v) => symbolic(ctx, v));
+  if (f('s') || f('S')) r.symbols = r.values.map((v) => symbolic(ctx, v) ?? (f('S') ? slabCacheOf(ctx, v, (a.flags.get('S') ?? 0) > 1) : undefined));
   return [...results, r, ...(failure ? [failure] : [])];
 }
 
@@ -146,6 +147,14 @@ function swap(v: bigint, unit: number): bigint {
   let out = 0n;
   for (let i = 0; i < unit; i++) out = (out << 8n) | ((v >> BigInt(8 * i)) & 0xffn);
   return out;
+}
+
+/** -S (memory.c display_memory SLAB_CACHE): a slab object's cache, `[name]`; -SS `[addr:name]`. */
+function slabCacheOf(ctx: CommandContext, v: bigint, withAddr: boolean): string | undefined {
+  if (!ctx.kernel.arch.isKernelAddr(v)) return undefined;
+  const hit = addrToSlab(ctx.kernel, v);
+  if (!('cache' in hit)) return undefined;
+  return withAddr ? `[${v.toString(16)}:${hit.cache.name}]` : `[${hit.cache.name}]`;
 }
 
 /** crash's value_to_symstr() for in-kernel-symbol-range values: name or name+offset. */

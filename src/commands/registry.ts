@@ -19,6 +19,8 @@ import { ptov, btop, ptob } from './ptov.js';
 import { ps } from './ps.js';
 import { bt } from './bt.js';
 import { task } from './task.js';
+import { net } from './net.js';
+import { files } from './files.js';
 
 /** Every command, once. Help, completion and argument errors all come from these declarations. */
-export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, list, log, mod, p, rd, set, struct, sym, sys, union, whatis, quit, vtop, kmem, ptov, btop, ptob, ps, bt, task];
+export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, list, log, mod, p, rd, set, struct, sym, sys, union, whatis, quit, vtop, kmem, ptov, btop, ptob, ps, bt, task, net, files];

@@ -8,6 +8,8 @@ import type { CType } from '../debuginfo/btf/types.js';
 import type { LogRecord } from '../kernel/helpers/printk.js';
 import type { KmemInfoResult, KmemPagesResult, NumPairsResult, PtovResult, VtopResult } from './memory-results.js';
 import type { TaskCommandResult } from './task-results.js';
+import type { KmemFreePageResult, KmemSlabResult, KmemVmapResult } from './kmem/slab-results.js';
+import type { FsNetResult } from './fs-results.js';
 
 /** `cmd: message` (or a bare line when `bare`, like crash's plain fprintf messages). */
 export interface ErrorResult {
@@ -159,7 +161,9 @@ export type CommandResult =
   | ErrorResult | WarningResult | LinesResult | RdResult | SymResult | SysResult | EvalResult
   | PrintResult | PerCpuResult | StructResult | TypeDeclResult | SymbolDeclResult | LogResult | ModResult
   | VtopResult | KmemPagesResult | KmemInfoResult | PtovResult | NumPairsResult
-  | TaskCommandResult;
+  | TaskCommandResult
+  | KmemSlabResult | KmemFreePageResult | KmemVmapResult
+  | FsNetResult;
 
 export const err = (message: string, bare = false): ErrorResult => ({ kind: 'error', message, bare });
 export const warn = (message: string): WarningResult => ({ kind: 'warning', message });

@@ -3,7 +3,8 @@ import type { ContextResult, TaskHeaderInfo } from './task-results.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { isActive, panicTask, resolveTaskArg, taskByAddress, tasksByPid, type TaskContext } from '../kernel/helpers/task.js';
 import { taskStateVerbose } from '../kernel/helpers/task-state.js';
-import { panicMessage } from '../kernel/helpers/panic.js';
+import { panicMessage, stackHoldsSysrqCrash } from '../kernel/helpers/panic.js';
+import { taskStack } from '../kernel/helpers/stack.js';
 import { CrashError } from '../util/errors.js';
 
 export const headerOf = (tc: TaskContext): TaskHeaderInfo => ({ pid: tc.pid, task: tc.task, cpu: tc.cpu, comm: tc.comm });
@@ -31,7 +32,9 @@ export function contextResult(k: Kernel, tc: TaskContext, indent = 0): ContextRe
   if (isActive(k, tc.task)) {
     const panic = panicTask(k)?.task === tc.task;
     // crash tags a sysrq-c panic task (SYSRQ) when the panic message came from the sysrq handler
-    tag = panic ? (/SysRq : (Crash|Trigger a crash)/.test(panicMessage(k)) ? '(SYSRQ)' : '(PANIC)') : '(ACTIVE)';
+    const stack = panic ? taskStack(k, tc) : undefined;
+    const sysrq = /SysRq : (Crash|Trigger a crash)/.test(panicMessage(k)) || stackHoldsSysrqCrash(k, stack?.base, stack?.top);
+    tag = panic ? (sysrq ? '(SYSRQ)' : '(PANIC)') : '(ACTIVE)';
   }
   return {
     kind: 'context',

@@ -29,7 +29,7 @@ function entryLines(e: BtEntry, r: BtResult): string[] {
   switch (e.kind) {
     case 'frame': {
       const name = e.name === undefined ? hx(e.ip) : r.symbolOffsets ? e.name + offsetText(e.offset ?? 0n, r.radix) : e.name;
-      return [`${e.level < 10 ? ' ' : ''}#${e.level} [${hx(e.sp).padStart(8)}] ${name} at ${hx(e.ip)}`];
+      return [`${e.level < 10 ? ' ' : ''}#${e.level} [${hx(e.sp).padStart(8)}] ${name} at ${hx(e.ip)}${e.module ? ` [${e.module}]` : ''}`];
     }
     case 'regs': {
       const head = e.userSpace ? ['    [exception RIP: user space]'] : e.user ? [] : [`    [exception RIP: ${e.rip ? e.rip.name + offsetText(e.rip.offset, r.radix) : 'unknown or invalid address'}]`];
@@ -37,6 +37,10 @@ function entryLines(e: BtEntry, r: BtResult): string[] {
     }
     case 'switch':
       return [`--- <${e.label}> ---`];
+    case 'line':
+      return [e.text];
+    case 'arm64-regs':
+      return arm64RegLines(e, r.radix);
     case 'words': {
       const lines: string[] = [];
       for (let i = 0; i < e.words.length; i += 2) {
@@ -59,6 +63,21 @@ export function regLines(g: X86Regs): string[] {
     `    R13: ${x16(g.r13)}  R14: ${x16(g.r14)}  R15: ${x16(g.r15)}`,
     `    ORIG_RAX: ${x16(g.orig_ax)}  CS: ${hx(g.cs).padStart(4, '0')}  SS: ${hx(g.ss).padStart(4, '0')}`,
   ];
+}
+
+/** arm64_print_exception_frame(): PC/LR/SP (kernel: with their symbols), X29..X0 three to a line. */
+function arm64RegLines(e: Extract<BtEntry, { kind: 'arm64-regs' }>, radix: 10 | 16): string[] {
+  const g = e.regs;
+  const sym = (s: { name: string; offset: bigint } | undefined) => (s ? `[${s.name}${offsetText(s.offset, radix)}]` : '[unknown or invalid address]');
+  const head = e.user
+    ? [`     PC: ${x16(g.pc)}   LR: ${x16(g.x[30])}   SP: ${x16(g.sp)}`]
+    : [`     PC: ${x16(g.pc)}  ${sym(e.pcSym)}`, `     LR: ${x16(g.x[30])}  ${sym(e.lrSym)}`, `     SP: ${x16(g.sp)}  PSTATE: ${hx(g.pstate).padStart(8, '0')}`];
+  const rows: string[] = [];
+  for (let i = 29; i >= 0; i -= 3) {
+    rows.push('    ' + [i, i - 1, i - 2].map((n) => `${n < 10 ? ' ' : ''}X${n}: ${x16(g.x[n])}`).join('  '));
+  }
+  if (e.user) rows.push(`    ORIG_X0: ${x16(g.orig_x0)}  SYSCALLNO: ${hx(g.syscallno)}  PSTATE: ${hx(g.pstate).padStart(8, '0')}`);
+  return [...head, ...rows];
 }
 
 /** bt -t: `START: name at ip`, then every text address found on the stack. */

@@ -15,6 +15,9 @@ import { formatPs, formatPsTree } from './ps.js';
 import { formatBt } from './bt.js';
 import { formatContext } from './context.js';
 import { formatTaskHeader } from './task.js';
+import { formatKmemFreePage, formatKmemSlab, formatKmemVmap } from './kmem-slab.js';
+import { formatNetArp, formatNetDevices, formatNetSockets } from './net.js';
+import { formatFiles, formatFilesInode, formatFilesNodes, formatPageSums } from './files.js';
 
 /** Render one command result to crash's exact text (including its final newline). */
 export function renderResult(r: CommandResult, cmd: string): string {
@@ -65,7 +68,27 @@ export function renderResult(r: CommandResult, cmd: string): string {
       return formatBt(r);
     case 'context':
       return formatContext(r);
+    case 'net-devices':
+      return formatNetDevices(r);
+    case 'net-sockets':
+      return formatNetSockets(r);
+    case 'net-arp':
+      return formatNetArp(r);
+    case 'files':
+      return formatFiles(r);
+    case 'files-inode':
+      return formatFilesInode(r);
+    case 'files-nodes':
+      return formatFilesNodes(r);
+    case 'page-sums':
+      return formatPageSums(r);
     case 'taskheader':
       return formatTaskHeader(r);
+    case 'kmem-slab':
+      return formatKmemSlab(r);
+    case 'kmem-free-page':
+      return formatKmemFreePage(r);
+    case 'kmem-vmap':
+      return formatKmemVmap(r);
   }
 }

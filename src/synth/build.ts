@@ -8,11 +8,14 @@ import { buildCpus, buildLayoutVars, buildNodes, buildPerCpu, buildTime, buildUt
 import { buildTasks } from './infra-tasks.js';
 import { buildMemSection } from './infra-mm.js';
 import { buildModules } from './infra-modules.js';
+import { buildFiles } from './infra-files.js';
+import { buildSlabCaches } from './infra-slab.js';
 import { buildLogBuf, buildPrintkRingbuffer } from './infra-printk.js';
 import { parseCDeclarations, encodeBtf } from './ctypes/index.js';
 import { placeKallsyms } from './place-kallsyms.js';
 import { buildArm64PageTables, buildUserTables, buildX86PageTables } from './place-pagetables.js';
 import { scenarioNotes } from './place-notes.js';
+import { buildStacks } from './place-stacks.js';
 import { SynthDump, writeElfCore } from './elf-writer.js';
 import type { DumpFile } from '../dump/types.js';
 
@@ -56,6 +59,8 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   if (c.hasType('struct printk_ringbuffer')) buildPrintkRingbuffer(c);
   else if (c.hasType('struct printk_log') || c.hasType('struct log')) buildLogBuf(c);
 
+  if (s.files) buildFiles(c, s.files);
+
   for (const o of s.objects) {
     if (o.symbol) syms.add(o.symbol.name, o.at, o.symbol.type);
     if (o.type) writeObject(c, o.at, o.type, o.values ?? {});
@@ -63,6 +68,9 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
     if (o.hex) mem.write(o.at, Uint8Array.from(Buffer.from(o.hex.replace(/\s+/g, ''), 'hex')));
     if (o.string !== undefined) mem.write(o.at, Buffer.from(o.string + '\0', 'latin1'));
   }
+  // after the objects: slab heads keep the flags (node, zone bits) a scenario gives their pages
+  buildSlabCaches(c);
+  buildStacks(c);
 
   // BTF, then the kallsyms tables (which name __start_BTF/__stop_BTF), both in the image.
   const btf = encodeBtf(set, { percpuVars: c.percpuVars });

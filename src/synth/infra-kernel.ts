@@ -111,21 +111,30 @@ export function buildLayoutVars(c: BuildContext): void {
   }
 }
 
-/** Memory nodes: node_data[] → pglist_data with the present/spanned page counts of the RAM. */
+/**
+ * Memory nodes: node_data[] → one pglist_data per node (memory.nodes, else one node over all RAM)
+ * with its start pfn, spanned pages and the RAM present in it; node_online_map has their bits.
+ */
 export function buildNodes(c: BuildContext): void {
-  const pages = c.s.memory.ram.reduce((a, [s, e]) => a + (e - s) / 4096n, 0n);
-  const first = c.s.memory.ram[0][0] / 4096n;
-  const last = c.s.memory.ram[c.s.memory.ram.length - 1][1] / 4096n;
-  const pgdat = c.mem.allocData(sizeofType(c.type('struct pglist_data')), 64);
-  writeObject(c, pgdat, 'struct pglist_data', { node_present_pages: pages, node_spanned_pages: last - first, node_start_pfn: first });
+  const ram = c.s.memory.ram;
+  const ranges = c.s.memory.nodes ?? [[ram[0][0], ram[ram.length - 1][1]]];
   const nd = c.mem.allocData(8 * 64, 64);
-  c.mem.writeU64(nd, pgdat);
+  const hasId = c.offsetOfOptional('struct pglist_data', 'node_id') !== undefined;
+  ranges.forEach(([start, end], id) => {
+    const present = ram.reduce((a, [s, e]) => a + maxBig(0n, minBig(e, end) - maxBig(s, start)) / 4096n, 0n);
+    const pgdat = c.mem.allocData(sizeofType(c.type('struct pglist_data')), 64);
+    const values: Record<string, unknown> = { node_present_pages: present, node_spanned_pages: (end - start) / 4096n, node_start_pfn: start / 4096n };
+    if (hasId) values.node_id = id;
+    writeObject(c, pgdat, 'struct pglist_data', values);
+    c.mem.writeU64(nd + BigInt(8 * id), pgdat);
+  });
   c.syms.add('node_data', nd, 'D');
   const online = c.mem.allocData(8, 8);
-  c.mem.writeU64(online, 1n);
+  c.mem.writeU64(online, (1n << BigInt(ranges.length)) - 1n);
   c.syms.add('node_online_map', online, 'D');
   c.vmcoreinfo.push(`SYMBOL(node_online_map)=${online.toString(16)}`, `SYMBOL(node_data)=${nd.toString(16)}`, 'LENGTH(node_data)=64');
   c.vmcoreinfo.push(`OFFSET(pglist_data.node_spanned_pages)=${c.offsetOf('struct pglist_data', 'node_spanned_pages')}`);
 }
 
+const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
 const maxBig = (a: bigint, b: bigint) => (a > b ? a : b);

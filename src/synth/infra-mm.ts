@@ -49,7 +49,7 @@ export function buildMemSection(c: BuildContext): void {
 }
 
 /** The struct page of pfn 0: vmemmap_base on x86_64; VMEMMAP_START - memstart_pfn pages on arm64. */
-function vmemmapBase(c: BuildContext): bigint | undefined {
+export function vmemmapBase(c: BuildContext): bigint | undefined {
   const l = c.s.layout;
   if (c.s.arch === 'x86_64') return l.vmemmapBase;
   if (l.vmemmapStart === undefined || l.physOffset === undefined) return undefined;

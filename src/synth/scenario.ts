@@ -3,6 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CrashError } from '../util/errors.js';
 import { parseModules, type ScenarioModule } from './infra-modules.js';
+import { parseFiles, type ScenarioFiles } from './infra-files.js';
+import { parseStacks, type ScenarioStack } from './stacks.js';
 
 /**
  * A scenario: the declarative description of a kernel at the moment it died, one folder under
@@ -22,6 +24,8 @@ export interface Scenario {
     ram: [bigint, bigint][];
     /** Physical range the builder may take pages from (page tables, backing for vmalloc data). */
     scratch: [bigint, bigint];
+    /** NUMA nodes: node i spans [start, end) (default: one node over all RAM). */
+    nodes?: [bigint, bigint][];
   };
   layout: {
     /** x86_64: KASLR offset (_text = 0xffffffff81000000 + offset); arm64: kimage offset. */
@@ -57,10 +61,82 @@ export interface Scenario {
   prstatus: { cpu: number; pid: number; regs: Record<string, bigint> }[];
   /** Loaded modules (struct module, core layout, own symbol table). */
   modules?: ScenarioModule[];
+  /** Open files, sockets and page caches (infra-files.ts). */
+  files?: ScenarioFiles;
+  /** Kernel stacks as the kernel left them, per task (stacks.ts). */
+  stacks?: ScenarioStack[];
   /** Page-table walks that must go through exactly these entries (top level first). */
   walks?: { va: bigint; entries: bigint[] }[];
   /** Extra VMCOREINFO lines the kernel of the scenario would publish. */
   vmcoreinfoExtra?: string[];
+  /** SLUB caches on slab_caches, with the slabs crash's counting reads (synth/infra-slab.ts). */
+  slabCaches?: ScenarioSlabCache[];
+}
+
+/** One slab: its struct page (or struct slab) address, objects in use, the free objects in order. */
+export interface ScenarioSlab {
+  page: bigint;
+  inuse?: number;
+  free?: bigint[];
+}
+
+export interface ScenarioSlabCache {
+  at: bigint;
+  name: string;
+  nameAt?: bigint;
+  objectSize: number;
+  size: number;
+  offset: number;
+  order: number;
+  objects: number;
+  flags?: bigint;
+  /** the per-cpu offset of the kmem_cache_cpu area (default: after the static per-cpu data) */
+  cpuSlab?: bigint;
+  /** other kmem_cache members */
+  values?: Record<string, unknown>;
+  /** cpu slabs: frozen, their free objects on the cpu freelist */
+  cpus: { cpu: number; slab: ScenarioSlab }[];
+  nodes: {
+    node: number;
+    at: bigint;
+    nrSlabs: bigint;
+    totalObjects: bigint;
+    /** slabs on the partial list, declared one by one */
+    partial: ScenarioSlab[];
+    /** then runs of generated partial slabs laid out from `memory` (physical) on */
+    generate?: { memory: bigint; runs: { count: number; inuse: number }[] };
+  }[];
+}
+
+function slabOf(v: any): ScenarioSlab {
+  return { page: num(v.page, 'slab page'), inuse: v.inuse === undefined ? undefined : Number(v.inuse), free: (v.free ?? []).map((f: unknown) => num(f, 'free object')) };
+}
+
+function slabCacheOf(c: any): ScenarioSlabCache {
+  return {
+    at: num(c.at, 'slab cache'),
+    name: String(c.name),
+    nameAt: c.name_at === undefined ? undefined : num(c.name_at, 'name_at'),
+    objectSize: Number(c.object_size),
+    size: Number(c.size ?? c.object_size),
+    offset: Number(c.offset ?? 0),
+    order: Number(c.order ?? 0),
+    objects: Number(c.objects),
+    flags: c.flags === undefined ? undefined : num(c.flags, 'cache flags'),
+    cpuSlab: c.cpu_slab === undefined ? undefined : num(c.cpu_slab, 'cpu_slab'),
+    values: c.values,
+    cpus: (c.cpus ?? []).map((x: any) => ({ cpu: Number(x.cpu), slab: slabOf(x.slab) })),
+    nodes: (c.nodes ?? []).map((n: any) => ({
+      node: Number(n.node ?? 0),
+      at: num(n.at, 'kmem_cache_node'),
+      nrSlabs: num(n.nr_slabs ?? 0, 'nr_slabs'),
+      totalObjects: num(n.total_objects ?? 0, 'total_objects'),
+      partial: (n.partial ?? []).map(slabOf),
+      generate: n.generate
+        ? { memory: num(n.generate.memory, 'generate.memory'), runs: (n.generate.runs ?? []).map((r: any) => ({ count: Number(r.count), inuse: Number(r.inuse ?? 0) })) }
+        : undefined,
+    })),
+  };
 }
 
 export interface ScenarioObject {
@@ -129,6 +205,7 @@ export function loadScenario(dir: string): Scenario {
     memory: {
       ram: req(y.memory?.ram, 'memory.ram').map((r: unknown[]) => [num(r[0], 'ram start'), num(r[1], 'ram end')]),
       scratch: [num(req(y.memory?.scratch, 'memory.scratch')[0], 'scratch'), num(y.memory.scratch[1], 'scratch')],
+      nodes: y.memory?.nodes?.map((r: unknown[]) => [num(r[0], 'node start'), num(r[1], 'node end')]),
     },
     layout: {
       kernelOffset: num(y.layout?.kernel_offset ?? 0, 'kernel_offset'),
@@ -193,7 +270,10 @@ export function loadScenario(dir: string): Scenario {
       regs: Object.fromEntries(Object.entries(p.regs ?? {}).map(([k, v]) => [k, num(v, `register ${k}`)])),
     })),
     vmcoreinfoExtra: y.vmcoreinfo_extra,
+    slabCaches: (y.slab_caches ?? []).map(slabCacheOf),
     modules: parseModules(y.modules),
+    files: parseFiles(y.files),
+    stacks: parseStacks(y.stacks, file),
     walks: (y.walks ?? []).map((w: any) => ({ va: num(w.va, 'walk va'), entries: (w.entries ?? []).map((e: unknown) => num(e, 'walk entry')) })),
   };
 }

@@ -47,7 +47,11 @@ export class SynthMemory {
       return undefined;
     }
     if (va >= START_KERNEL_MAP && va < 0xffffffffc0000000n) return BigInt.asUintN(64, va - START_KERNEL_MAP + this.s.layout.physBase);
-    if (va >= this.s.layout.pageOffset && va < this.s.layout.pageOffset + (1n << 46n)) return va - this.s.layout.pageOffset;
+    // the direct map ends where vmalloc or vmemmap start when memory-region KASLR put them inside its 64 TB
+    const po = this.s.layout.pageOffset;
+    let end = po + (this.s.layout.fiveLevel ? 1n << 55n : 1n << 46n);
+    for (const b of [this.s.layout.vmallocBase, this.s.layout.vmemmapBase]) if (b !== undefined && b > po && b < end) end = b;
+    if (va >= po && va < end) return va - po;
     return undefined;
   }
 

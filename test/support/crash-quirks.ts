@@ -26,8 +26,12 @@ export function restoreVtopPageHeader(text: string, header: string): string {
  * v5.9+ kernels (NR_SLAB_RECLAIMABLE_B / NR_SLAB_UNRECLAIMABLE_B) it finds neither counter and
  * falls back to counting pages with PG_slab, i.e. slab heads only, not the pages of
  * multi-page slabs. crash 8.0.3 fixed it ("Fix for kmem -i to display correct SLAB statistics
- * on Linux 5.9 and later"), reading the counters as /proc/meminfo does. We print the counters.
+ * on Linux 5.9 and later"), reading the counters as /proc/meminfo does. We print the counters:
+ * on the Debian 6.1 reference dump, KMEM_I_SLAB_TRUTH (NR_SLAB_RECLAIMABLE_B +
+ * NR_SLAB_UNRECLAIMABLE_B = 3925 pages, checked against the counters in refdump-memory.test.ts).
  */
+export const KMEM_I_SLAB_TRUTH = '         SLAB     3925      15.3 MB    3% of TOTAL MEM';
+
 export function replaceKmemiSlabLine(text: string, truth: string): string {
   return text.replace(/^ {9}SLAB .*$/m, truth);
 }

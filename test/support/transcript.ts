@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 export interface TranscriptStep {
   command: string;
   expected: string[];
+  /** The author's `(note)` after the command, if any. */
+  note?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export function readTranscript(mdPath: string): TranscriptStep[] {
   const steps: TranscriptStep[] = [];
   for (const line of m[1].split('\n')) {
     const c = /^crash> (.*)$/.exec(line);
-    if (c) steps.push({ command: c[1].replace(/\s{2,}\(.*\)\s*$/, '').trim(), expected: [] });
+    if (c) steps.push({ command: c[1].replace(/\s{2,}\(.*\)\s*$/, '').trim(), expected: [], note: /\s{2,}\((.*)\)\s*$/.exec(c[1])?.[1] });
     else if (steps.length) steps[steps.length - 1].expected.push(line);
   }
   return steps;

@@ -5,10 +5,14 @@ import { UsageError, type ParsedArgs } from '../getopt.js';
 import { isHexToken } from '../int-expr.js';
 import { kmemInfo } from './meminfo.js';
 import { kmemAllPages, kmemPagesFor } from './pages.js';
+import { kmemSlabs } from './slab.js';
+import { kmemSearch } from './search.js';
+import { parseCpuSpec } from '../cpuspec.js';
+import { slabCpus } from '../../kernel/helpers/slab-walk.js';
 
 /**
  * `kmem` (memory.c cmd_kmem): one option selects one report; each report lives in its own
- * module (meminfo.ts: -i, pages.ts: -p; slab caches -s/-S and `kmem <address>` in slab.ts).
+ * module (meminfo.ts: -i, pages.ts: -p, slab.ts: the slab caches of -s/-S, search.ts: `kmem <address>`).
  */
 export const kmem = defineCommand({
   name: 'kmem',
@@ -23,10 +27,34 @@ export const kmem = defineCommand({
     '           mem_map[] array, made up of the page struct address, its associated',
     '           physical address, the page.mapping, page.index, page._count and',
     '           page.flags fields.',
+    '       -s  displays basic kmalloc() slab data.',
+    '       -S  displays all kmalloc() slab data, including all slab objects,',
+    '           and whether each object is in use or is free.  If CONFIG_SLUB,',
+    '           slab data for each per-cpu slab is displayed, along with the',
+    '           address of each kmem_cache_node, its count of full and partial',
+    '           slabs, and a list of all tracked slabs.',
+    '  -S=cpu[s] with CONFIG_SLUB: only the per-cpu slab data of these cpus.',
+    '     slab  when used with -s or -S, limits the command to only the slab cache',
+    '           of name "slab".  If the slab argument is "list", then all slab',
+    '           cache names and addresses are listed.',
+    '   -I slab when used with -s or -S, one or more slab cache names in a',
+    '           comma-separated list may be specified as slab caches to ignore.',
     '       -e  (crash-tui) with -p: add a line saying what each page is (compound',
-    '           head or tail, slab, buddy, page cache, anonymous, reserved).',
+    '           head or tail, slab, buddy, page cache, anonymous, reserved); with',
+    '           an address: also say which object of its slab it is.',
     '       -P  declares that the following address argument is a physical address.',
-    '  address  when used with -p, the address can be either a page pointer, a',
+    '  address  when used without any flag, the address can be a kernel virtual,',
+    '           or physical address; a search is made through the symbol table,',
+    '           the kmalloc() slab subsystem, the free list, the page_hash_table,',
+    '           the vmalloc() region subsystem, the current set of task_structs',
+    '           and kernel stacks, and the mem_map array. If found in any of',
+    '           those areas, the information will be dumped in the same manner as',
+    '           if the location-specific flags were used; if contained within a',
+    '           current task_struct or kernel stack, that task\'s context will be',
+    '           displayed.',
+    '           When used with -s or -S, the address is a kmem_cache or an object',
+    '           address: the slab data of that cache, or of the slab holding it.',
+    '           When used with -p, the address can be either a page pointer, a',
     '           physical address, or a kernel virtual address; its basic mem_map',
     '           page information is displayed.',
   ],
@@ -45,7 +73,7 @@ export const kmem = defineCommand({
     p: flag('mem_map page structures'),
     m: withArg('page structure members to show'),
     s: flag('slab caches'),
-    S: flag('slab caches, verbose'),
+    S: { optionalArg: true, help: 'slab caches, verbose (-S=cpus: only those cpus)' },
     r: flag('root slab caches'),
     I: withArg('slab caches to ignore'),
     g: flag('translate page flags'),
@@ -54,7 +82,14 @@ export const kmem = defineCommand({
     l: withArg('page lists'),
     L: withArg('page lists, verbose'),
   },
-  examples: [{ command: 'kmem -i' }, { command: 'kmem -p 1000' }, { command: 'kmem -p -e ffffec1980048400' }],
+  examples: [
+    { command: 'kmem -i' },
+    { command: 'kmem -p 1000' },
+    { command: 'kmem -p -e ffffec1980048400' },
+    { command: 'kmem -s' },
+    { command: 'kmem -S dentry' },
+    { command: 'kmem ffff8b3e81210000' },
+  ],
   run: (ctx, a) => runKmem(ctx, a),
 });
 
@@ -66,16 +101,36 @@ function runKmem(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   const chosen = REPORTS.filter(has).length + (has('m') && !has('p') ? 1 : 0);
   if (chosen > 1) throw new UsageError('only one flag allowed!');
   const addrs: bigint[] = [];
+  let name: string | undefined;
+  let listOnly = false;
   for (const w of a.args) {
     const v = isHexToken(w) ? BigInt('0x' + w.replace(/^0x/i, '')) : undefined;
-    if (v === undefined) return [err(`invalid address: ${w}`)];
-    addrs.push(v);
+    if (v !== undefined) addrs.push(v);
+    else if (!has('s') && !has('S')) return [err(`invalid address: ${w}`)];
+    else if (name !== undefined) return [err('only one kmem_cache reference is allowed')];
+    // memory.c cmd_kmem: `list` lists the caches; a leading backslash escapes a cache so named
+    else if (w === 'list') listOnly = true;
+    else name = w.startsWith('\\') ? w.slice(1) : w;
   }
   if (has('i')) {
     if (addrs.length) throw new UsageError('no address arguments allowed with this option');
     return [kmemInfo(k)];
   }
   if (has('p')) return [addrs.length ? kmemPagesFor(k, addrs, has('P'), has('e')) : kmemAllPages(k, has('e'))];
+  if (has('s') || has('S')) {
+    const spec = a.values.get('S')?.[0];
+    if (spec !== undefined && !spec.startsWith('=')) throw new UsageError('CPU-specific slab data to be displayed must be written as expected only e.g. -S=1,45.');
+    const cpus = spec !== undefined ? parseCpuSpec(spec.slice(1), slabCpus(k), 0) : undefined;
+    const ignore = (a.values.get('I') ?? []).flatMap((v) => v.split(/[,\s]+/)).filter(Boolean);
+    const q = { verbose: has('S'), name, listOnly, ignore, cpus, explain: has('e') };
+    if (!addrs.length) return [kmemSlabs(k, q)];
+    // a physical address (-P, or not a kernel address) is looked at through the direct map
+    const direct = (addr: bigint) => (has('P') || !k.arch.isKernelAddr(addr) ? k.arch.physToDirect(addr) : addr);
+    return addrs.flatMap((addr, i) => [...(i ? [lines([''])] : []), kmemSlabs(k, { ...q, addr: direct(addr) })]);
+  }
+  // memory.c cmd_kmem: without -P, an address that is not a kernel virtual address is physical
+  const physical = (addr: bigint) => has('P') || !k.arch.isKernelAddr(addr);
+  if (!REPORTS.some(has) && addrs.length) return addrs.flatMap((addr, i) => [...(i ? [lines([''])] : []), ...kmemSearch(ctx, addr, physical(addr), has('e'))]);
   const which = REPORTS.find(has) ?? (has('m') ? 'm' : undefined);
   // memory.c cmd_kmem(): no report and no address is a usage message, nothing else
   if (!which && !addrs.length) return [lines(shortUsage(kmem))];

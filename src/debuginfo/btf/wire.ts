@@ -25,6 +25,8 @@ export const BtfKind = {
 export type BtfKindName = keyof typeof BtfKind;
 export const KIND_NAMES: readonly BtfKindName[] = Object.keys(BtfKind) as BtfKindName[];
 const MAX_KIND = BtfKind.ENUM64;
+/** Longest string accepted (twice the kernel's KSYM_NAME_LEN). */
+const MAX_STRING = 1024;
 
 /** BTF_INT_ENCODING bits. */
 export const BTF_INT_SIGNED = 1 << 0;
@@ -232,11 +234,17 @@ export class BtfWire {
     }
     const b = this.blob;
     const start = this.strStart + rel;
-    const lim = this.strStart + len;
+    const end = this.strStart + len;
+    // The kernel's BTF verifier allows names shorter than KSYM_NAME_LEN (512, kernel/bpf/btf.c
+    // __btf_name_valid): a longer one is garbage, and printed over and over in nested types it
+    // made type text megabytes long.
+    const lim = Math.min(end, start + MAX_STRING);
     let e = start;
     let s = '';
     while (e < lim && b[e] !== 0) s += String.fromCharCode(b[e++]!);
-    if (e >= lim) throw new DebugInfoError(`BTF: string at offset ${off} is not NUL-terminated`);
+    if (e >= lim) {
+      throw new DebugInfoError(e >= end ? `BTF: string at offset ${off} is not NUL-terminated` : `BTF: string at offset ${off} is longer than ${MAX_STRING} bytes`);
+    }
     this.strCache.set(off, s);
     return s;
   }

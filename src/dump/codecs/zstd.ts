@@ -6,6 +6,7 @@
  * page size. The output buffer is ours and exactly one page long.
  */
 import { decompress } from 'fzstd';
+import { zstdStreamProblem } from './zstd-guard.js';
 
 const MAGIC = 0xfd2fb528;
 
@@ -53,6 +54,8 @@ function contentSize(src: Uint8Array): number | undefined {
 export function zstdDecompressPage(src: Uint8Array, outLen: number): Uint8Array {
   const declared = contentSize(src);
   if (declared !== undefined && declared !== outLen) throw new ZstdError(`frame holds ${declared} bytes, expected ${outLen}`);
+  const problem = zstdStreamProblem(src, outLen);
+  if (problem) throw new ZstdError(problem);
   const out = new Uint8Array(outLen);
   let got: Uint8Array;
   try {

@@ -1,10 +1,13 @@
 import type { Kernel } from '../kernel.js';
 import { panicTask, isActive, type TaskContext } from './task.js';
 import { cpuRegisters, exceptionStacks, irqStack, isKernelText, sleepingFrame, stackContaining, taskStack, type StackRange } from './stack.js';
-import { kernelOrcTable } from './orc.js';
-import { orcStep, PT_REGS_SIZE, type OrcStep, type StackReader, type UnwindState } from '../../arch/unwind-orc.js';
+import { kernelOrcTable, orcEntryFor } from './orc.js';
+import { moduleSymbolAt } from './module.js';
+import { orcStep, PT_REGS_IP, PT_REGS_SIZE, type OrcEntry, type OrcStep, type StackReader, type UnwindState } from '../../arch/unwind-orc.js';
 import { fpStep } from '../../arch/unwind-fp.js';
 import { decodePtRegs, userMode, type X86Regs } from '../../arch/regs.js';
+import type { Arm64Regs } from '../../arch/unwind-arm64.js';
+import { backtraceArm64 } from './backtrace-arm64.js';
 
 /** One line of a backtrace: `#N [sp] name at ip`. */
 export interface BtFrame {
@@ -18,6 +21,8 @@ export interface BtFrame {
   name?: string;
   /** ip - symbol start */
   offset?: bigint;
+  /** the module whose text holds ip (crash appends ` [module]`) */
+  module?: string;
 }
 /** A pt_regs block: an exception frame in the kernel, or the user registers at the top. */
 export interface BtRegs {
@@ -40,7 +45,20 @@ export interface BtWords {
   start: bigint;
   words: bigint[];
 }
-export type BtEntry = BtFrame | BtRegs | BtSwitch | BtWords;
+/** arm64: a struct pt_regs, kernel-mode (after an exception entry) or the user registers. */
+export interface BtArm64Regs {
+  kind: 'arm64-regs';
+  regs: Arm64Regs;
+  user: boolean;
+  pcSym?: { name: string; offset: bigint };
+  lrSym?: { name: string; offset: bigint };
+}
+/** A line of its own (arm64's ` #0 [user space]`). */
+export interface BtLine {
+  kind: 'line';
+  text: string;
+}
+export type BtEntry = BtFrame | BtRegs | BtSwitch | BtWords | BtArm64Regs | BtLine;
 
 export interface Backtrace {
   task: TaskContext;
@@ -133,17 +151,77 @@ function searchStack(k: Kernel, tc: TaskContext, names: string[], pick: 'lowest'
 const stackLabel = (s: StackRange | undefined) => (s?.kind === 'irq' ? 'IRQ stack' : `${s?.name ?? '(unknown)'} exception stack`);
 const sameStack = (a: StackRange | undefined, b: StackRange | undefined) => a?.base === b?.base;
 
-/** One step with the ORC entry of the ip (frame pointers where ORC has none). */
-function step(k: Kernel, s: UnwindState, mem: StackReader): OrcStep {
-  const orc = kernelOrcTable(k);
-  const ip = s.signal ? s.ip : s.ip - 1n;
-  const e = orc && isKernelText(k, ip) ? orc.find(ip) : undefined;
-  return e ? orcStep(e, s, mem) : fpStep(s, mem);
+/**
+ * One step with the ORC entry of the ip, the kernel's or its module's; frame pointers where ORC
+ * has none. A kernel without ORC (CONFIG_FRAME_POINTER, before v4.14) has no description of its
+ * entry code either: there, as crash does, a return into one of the exception entry points means
+ * the entry pushed a struct pt_regs right above the return address, and a return into the system
+ * call entry means the user registers at the top of the task's stack.
+ */
+function step(k: Kernel, tc: TaskContext, s: UnwindState, mem: StackReader): OrcStep {
+  const e = orcEntryFor(k, s.signal ? s.ip : s.ip - 1n);
+  if (e) return orcStep(e, s, mem);
+  if (!kernelOrcTable(k) && !s.signal) {
+    const name = symbolOf(k, s.ip, false).name;
+    if (isExceptionEntry(k, name)) return orcStep(REGS_AT_SP, s, mem);
+    const top = taskStack(k, tc)?.top;
+    if (name !== undefined && SYSCALL_ENTRIES.includes(name) && top !== undefined && s.sp < top) {
+      return orcStep({ ...REGS_AT_SP, spOffset: Number(top - BigInt(PT_REGS_SIZE) - s.sp) }, s, mem);
+    }
+  }
+  const bp = s.bp ?? frameRecordAbove(k, tc, s.sp, mem);
+  return fpStep({ ...s, bp }, mem);
+}
+
+const REGS_AT_SP: OrcEntry = { type: 'regs', spReg: 'sp', spOffset: 0, bpReg: 'undefined', bpOffset: 0, signal: true };
+/** The 64-bit system call entry points of kernels before ORC (crash ends the trace there, then prints the user registers). */
+const SYSCALL_ENTRIES = ['system_call_fastpath', 'system_call', 'tracesys', 'int_ret_from_sys_call', 'entry_SYSCALL_64_fastpath', 'entry_SYSCALL_64', 'entry_SYSCALL_64_after_swapgs', 'entry_SYSCALL_64_after_hwframe'];
+
+/**
+ * The frame pointer of a frame whose %rbp is not known (a trace started from a return address
+ * found on the stack): the nearest frame record above sp, a saved %rbp pointing higher up the
+ * same stack followed by a kernel return address.
+ */
+function frameRecordAbove(k: Kernel, tc: TaskContext, sp: bigint, mem: StackReader): bigint | undefined {
+  const st = stackContaining(k, tc, sp);
+  if (!st) return undefined;
+  for (let p = sp; p + 16n <= st.top; p += 8n) {
+    const saved = mem.u64(p);
+    const ret = mem.u64(p + 8n);
+    if (saved === undefined || ret === undefined || saved <= p || saved >= st.top) continue;
+    if (isKernelText(k, ret) || moduleSymbolAt(k, ret - 1n)) return p;
+  }
+  return undefined;
+}
+
+/**
+ * The entry points after which crash's x86_64 bt shows a kernel-mode pt_regs block (x86_64.c
+ * exception_functions_5_8 when the kernel has asm_exc_divide_error, else exception_functions_orig).
+ * After other entry code (asm_exc_int3, asm_sysvec_* reached on the task stack ...) crash's stack
+ * scan shows no block: it takes the pt_regs' saved RIP word for a return address.
+ */
+const EXCEPTION_FUNCTIONS_5_8 = [
+  'asm_exc_invalid_tss', 'asm_exc_segment_not_present', 'asm_exc_alignment_check', 'asm_exc_general_protection',
+  'asm_exc_page_fault', 'asm_exc_divide_error', 'asm_exc_overflow', 'asm_exc_bounds', 'asm_exc_invalid_op',
+  'asm_exc_device_not_available', 'asm_exc_coproc_segment_overrun', 'asm_exc_spurious_interrupt_bug',
+  'asm_exc_coprocessor_error', 'asm_exc_simd_coprocessor_error', 'asm_exc_debug', 'xen_asm_exc_stack_segment',
+  'xen_asm_exc_xen_hypervisor_callback', 'xen_asm_exc_int3',
+];
+const EXCEPTION_FUNCTIONS_ORIG = [
+  'invalid_TSS', 'segment_not_present', 'alignment_check', 'xen_stack_segment', 'general_protection', 'page_fault',
+  'divide_error', 'overflow', 'bounds', 'invalid_op', 'device_not_available', 'coprocessor_segment_overrun',
+  'spurious_interrupt_bug', 'coprocessor_error', 'simd_coprocessor_error', 'xen_hypervisor_callback', 'xen_debug',
+  'xen_int3', 'async_page_fault',
+];
+function isExceptionEntry(k: Kernel, name: string | undefined): boolean {
+  if (name === undefined) return false;
+  return (k.symbol('asm_exc_divide_error') ? EXCEPTION_FUNCTIONS_5_8 : EXCEPTION_FUNCTIONS_ORIG).includes(name);
 }
 
 /** The backtrace of one task, as crash's x86_64 bt shows it, unwound with the kernel's ORC data. */
 export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } = {}): Backtrace {
   const bt: Backtrace = { task: tc, entries: [] };
+  if (k.dump.machine === 'arm64') return backtraceArm64(k, tc);
   if (k.dump.machine !== 'x86_64') return { ...bt, error: 'bt is not supported on this architecture yet' };
   if (!tc.stack) return { ...bt, error: '(no stack)' };
   const start = unwindStart(k, tc);
@@ -157,7 +235,7 @@ export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } =
   let stack = stackContaining(k, tc, start.sp);
   let s = start.state;
   for (let n = 0; n < MAX_FRAMES; n++) {
-    const r = step(k, s, mem);
+    const r = step(k, tc, s, mem);
     if (r.kind === 'end' || r.kind === 'error') break;
     if (r.kind === 'call') {
       const next = stackContaining(k, tc, r.retSlot);
@@ -176,12 +254,32 @@ export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } =
         out.push({ kind: 'regs', regs, user: true });
         break;
       }
-      const sym = k.symbols.containing(regs.ip);
-      out.push({ kind: 'regs', regs, user: false, rip: sym ? { name: sym.sym.name, offset: sym.offset } : undefined });
       const next = stackContaining(k, tc, regs.sp);
+      const regsStack = stackContaining(k, tc, r.regsAddr);
+      const entry = out[out.length - 1];
+      // crash shows the block after its exception entry points, at the end of an IRQ or exception
+      // stack, and where the pt_regs lie on another stack than the code that saved them
+      const shown =
+        entry?.kind !== 'frame' || isExceptionEntry(k, entry.name) || out[out.length - 2]?.kind === 'switch' ||
+        !sameStack(regsStack, stack) || !sameStack(next, regsStack);
+      if (!shown) {
+        // crash's scan finds the saved RIP in the pt_regs and shows it as a frame at that slot
+        frame(r.regsAddr + BigInt(PT_REGS_IP), regs.ip, false);
+        if (!next) break;
+        stack = next;
+        s = r.next;
+        continue;
+      }
+      if (!sameStack(regsStack, stack)) out.push({ kind: 'switch', label: stackLabel(stack) });
+      const sym = symbolOf(k, regs.ip, true);
+      out.push({ kind: 'regs', regs, user: false, rip: sym.name !== undefined ? { name: sym.name, offset: sym.offset ?? 0n } : undefined });
       if (!next) break;
-      if (!sameStack(next, stack)) out.push({ kind: 'switch', label: stackLabel(stack) });
-      frame(regs.sp, regs.ip, true);
+      // the interrupted code is a frame of its own only when the pt_regs ended another stack
+      // (crash: the exception stack's end); on the same stack the unwind goes on to its caller
+      if (!sameStack(next, regsStack)) {
+        out.push({ kind: 'switch', label: stackLabel(regsStack) });
+        frame(regs.sp, regs.ip, true);
+      }
       stack = next;
     }
     s = r.next;
@@ -191,9 +289,12 @@ export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } =
   return bt;
 }
 
-function symbolOf(k: Kernel, ip: bigint, exact: boolean): { name?: string; offset?: bigint } {
-  const hit = k.symbols.containing(exact ? ip : ip - 1n);
-  return hit ? { name: hit.sym.name, offset: hit.offset + (exact ? 0n : 1n) } : {};
+function symbolOf(k: Kernel, ip: bigint, exact: boolean): { name?: string; offset?: bigint; module?: string } {
+  const at = exact ? ip : ip - 1n;
+  const hit = k.symbols.containing(at);
+  if (hit) return { name: hit.sym.name, offset: hit.offset + (exact ? 0n : 1n) };
+  const m = moduleSymbolAt(k, at);
+  return m ? { name: m.sym.name, offset: m.offset + (exact ? 0n : 1n), module: m.module } : {};
 }
 
 /**

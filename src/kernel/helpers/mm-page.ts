@@ -23,6 +23,10 @@ export interface PageLayout {
   index: number;
   private: number;
   compoundHead: number;
+  /** Before v4.6: tails carry PG_tail and page.first_page (the head) instead of compound_head. */
+  firstPage: number;
+  /** 1 << PG_tail, 0n when the kernel has no PG_tail (v4.6+ encodes tails in compound_head). */
+  tailMask: bigint;
 }
 
 /** struct page member offsets: BTF first, then VMCOREINFO (OFFSET(page.*), SIZE(page)). */
@@ -50,8 +54,17 @@ export function pageLayout(k: Kernel): PageLayout {
       index: off('index', '__folio_index'),
       private: off('private'),
       compoundHead: off('compound_head'),
+      firstPage: off('first_page'),
+      tailMask: tailMask(k),
     };
   });
+}
+
+/** 1 << PG_tail (enum pageflags, else VMCOREINFO NUMBER(PG_tail)); 0n when there is none. */
+function tailMask(k: Kernel): bigint {
+  const e = k.btf?.enumConstant('PG_tail');
+  const bit = e && e.type.values.some((v) => v.name === 'PG_locked') ? e.value : k.vmcoreinfo.number('PG_tail');
+  return bit === undefined ? 0n : 1n << bit;
 }
 
 export interface SparseMem {

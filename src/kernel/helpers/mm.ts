@@ -60,3 +60,56 @@ export function memorySizeText(k: Kernel): string {
   if (next && next - total <= 64n << 20n) total = next;
   return pagesToSize(total / ps, k.arch.pageSize);
 }
+
+/** One memory node as crash's node_table holds it (memory.c dump_memory_nodes). */
+export interface MemoryNode {
+  id: number;
+  pgdat: bigint;
+  startPfn: bigint;
+  spannedPages: bigint;
+}
+
+/**
+ * The online nodes' pglist_data (node_data[] on NUMA kernels, contig_page_data otherwise) with
+ * node_id, node_start_pfn and node_spanned_pages, sorted by start as crash sorts its node_table.
+ */
+export function memoryNodes(k: Kernel): MemoryNode[] {
+  return k.memo('mm:nodes', () => {
+    const P = 'struct pglist_data';
+    const off = (m: string) => k.vmcoreinfo.offset(`pglist_data.${m}`) ?? (k.btf ? k.memberByteOffset(P, m) : undefined);
+    const [idOff, startOff, spannedOff] = [off('node_id'), off('node_start_pfn'), off('node_spanned_pages')];
+    const out: MemoryNode[] = [];
+    const nodeData = k.vmcoreinfo.symbol('node_data') ?? k.symbol('node_data')?.address;
+    const entries: [number, bigint][] = [];
+    if (nodeData !== undefined) {
+      for (const nid of nodesOnline(k, k.vmcoreinfo.length('node_data') ?? 1)) entries.push([nid, k.readPtr(nodeData + BigInt(nid * 8), 'node_data')]);
+    } else {
+      const c = k.vmcoreinfo.symbol('contig_page_data') ?? k.symbol('contig_page_data')?.address;
+      if (c !== undefined) entries.push([0, c]);
+    }
+    for (const [nid, pgdat] of entries) {
+      if (!pgdat) continue;
+      try {
+        out.push({
+          id: idOff !== undefined ? k.readS32(pgdat + BigInt(idOff), 'pglist_data node_id') : nid,
+          pgdat,
+          startPfn: startOff !== undefined ? k.readU64(pgdat + BigInt(startOff), 'node_start_pfn') : 0n,
+          spannedPages: spannedOff !== undefined ? k.readU64(pgdat + BigInt(spannedOff), 'node_spanned_pages') : 0n,
+        });
+      } catch {
+        /* an unreadable pglist_data: crash would fail; we leave the node out */
+      }
+    }
+    return out.sort((a, b) => (a.startPfn < b.startPfn ? -1 : a.startPfn > b.startPfn ? 1 : 0));
+  });
+}
+
+/**
+ * crash's page_to_nid(): the node whose span holds the pfn (crash uses the node table, not the
+ * node bits of page.flags); 0 when the kernel describes no nodes, undefined when none matches.
+ */
+export function pfnToNid(k: Kernel, pfn: bigint): number | undefined {
+  const nodes = memoryNodes(k);
+  if (!nodes.length) return 0;
+  return nodes.find((n) => pfn >= n.startPfn && pfn < n.startPfn + n.spannedPages)?.id;
+}

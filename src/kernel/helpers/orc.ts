@@ -1,5 +1,7 @@
 import type { Kernel } from '../kernel.js';
-import { OrcTable, orcVersionFromHeader, orcVersionFromLayout, ORC_ENTRY_SIZE, ORC_HEADER_SIZE, type OrcVersion } from '../../arch/unwind-orc.js';
+import { OrcTable, orcVersionFromHeader, orcVersionFromLayout, ORC_ENTRY_SIZE, ORC_HEADER_SIZE, type OrcEntry, type OrcVersion } from '../../arch/unwind-orc.js';
+import { loadedModules } from './module.js';
+import { isKernelText } from './stack.js';
 
 /**
  * The kernel image's ORC tables as they sit in memory (arch/x86/kernel/unwind_orc.c): the
@@ -58,4 +60,36 @@ function orcLookup(k: Kernel) {
     }
   }
   return { table, blocks, startIp, stopIp };
+}
+
+/**
+ * The ORC entry for an address: the kernel image's tables for kernel text, a module's own tables
+ * (mod->arch.orc_unwind_ip / orc_unwind / num_orcs, set by module_finalize(); orc_module_find()
+ * in unwind_orc.c) for module text. Undefined where neither describes the address.
+ */
+export function orcEntryFor(k: Kernel, ip: bigint): OrcEntry | undefined {
+  if (isKernelText(k, ip)) return kernelOrcTable(k)?.find(ip);
+  return moduleOrcTable(k, ip)?.find(ip);
+}
+
+function moduleOrcTable(k: Kernel, ip: bigint): OrcTable | undefined {
+  const m = loadedModules(k).find((x) => ip >= x.base && ip < x.base + x.size);
+  if (!m) return undefined;
+  return k.memo(`orc-module-${m.addr.toString(16)}`, () => {
+    const off = (member: string) => k.memberByteOffset('struct module', member);
+    const n = off('arch.num_orcs');
+    const ips = off('arch.orc_unwind_ip');
+    const entries = off('arch.orc_unwind');
+    if (n === undefined || ips === undefined || entries === undefined) return undefined;
+    try {
+      const count = k.readU32(m.addr + BigInt(n), 'module num_orcs');
+      const ipTable = k.readPtr(m.addr + BigInt(ips), 'module orc_unwind_ip');
+      const table = k.readPtr(m.addr + BigInt(entries), 'module orc_unwind');
+      const version = orcVersion(k);
+      if (!count || !ipTable || !table || version === undefined || count > 1 << 20) return undefined;
+      return new OrcTable({ ipTable, entries: table, count, version, read: (a, len) => k.readBytes(a, len, 'module orc table') });
+    } catch {
+      return undefined;
+    }
+  });
 }

@@ -44,7 +44,7 @@ function sizeText(k: Kernel, order: number): string {
 }
 
 /** PageBuddy(): page_type in _mapcount (PAGE_TYPE_BASE 0xf0000000 with PG_buddy 0x80 clear). */
-function isBuddy(k: Kernel, p: PageInfo): boolean {
+export function isBuddy(k: Kernel, p: PageInfo): boolean {
   const v = k.vmcoreinfo.number('PAGE_BUDDY_MAPCOUNT_VALUE');
   if (v !== undefined && BigInt(p.mapcount) === v) return true;
   const u = p.mapcount >>> 0;

@@ -97,8 +97,16 @@ export function decodePage(layout: PageLayout, dv: DataView, off: number, page: 
     mapping: u64(layout.mapping),
     index: u64(layout.index),
     private: u64(layout.private),
-    compoundHead: u64(layout.compoundHead),
+    compoundHead: layout.compoundHead >= 0 ? u64(layout.compoundHead) : firstPageLink(layout, u64(layout.flags), u64(layout.firstPage)),
   };
+}
+
+/**
+ * Before v4.6 a tail page said so with PG_tail and pointed at its head with page.first_page
+ * (v2.6.26 "mm: PG_tail"); present that the way compound_head does (head | 1) so one test serves.
+ */
+function firstPageLink(layout: PageLayout, flags: bigint, first: bigint): bigint {
+  return layout.tailMask && layout.firstPage >= 0 && flags & layout.tailMask && first ? first | 1n : 0n;
 }
 
 export function readPage(k: Kernel, page: bigint): PageInfo {
@@ -133,6 +141,10 @@ export function compoundOrder(k: Kernel, head: bigint): number | undefined {
     if (fo !== undefined) return k.readU8(head + BigInt(fo), 'folio order');
     const f1 = k.memberByteOffset('struct folio', '_flags_1');
     if (f1 !== undefined) return Number(k.readU64(head + BigInt(f1), 'folio flags') & 0xffn);
+    // before compound_order had a member (v4.4 "mm: make compound_head() robust"), set_compound_order()
+    // kept the order in page[1].lru.prev
+    const lru = k.memberByteOffset('struct page', 'lru');
+    if (lru !== undefined && !k.hasType('struct folio')) return Number(k.readU64(head + size + BigInt(lru) + 8n, 'compound order') & 0xffn);
   } catch {
     return undefined;
   }

@@ -38,3 +38,25 @@ export function panicMessage(k: Kernel): string {
     return '';
   });
 }
+
+/**
+ * crash's SYSRQ flag beyond the log text: x86_64_get_dumpfile_stack_frame() sets it when the panic
+ * task's stack holds a return address into sysrq_handle_crash (a sysrq-c crash whose log line,
+ * "sysrq: Trigger a crash" since v5.x, no longer matches "SysRq : ...").
+ */
+export function stackHoldsSysrqCrash(k: Kernel, stackBase: bigint | undefined, stackTop: bigint | undefined): boolean {
+  const fn = k.symbol('sysrq_handle_crash');
+  if (!fn || stackBase === undefined || stackTop === undefined || stackTop <= stackBase) return false;
+  let words: Uint8Array;
+  try {
+    words = k.readBytes(stackBase, Number(stackTop - stackBase), 'stack');
+  } catch {
+    return false;
+  }
+  const dv = new DataView(words.buffer, words.byteOffset, words.byteLength);
+  for (let i = 0; i + 8 <= words.length; i += 8) {
+    const v = dv.getBigUint64(i, true);
+    if (v > fn.address && v < fn.address + 0x1000n && k.symbols.containing(v)?.sym === fn) return true;
+  }
+  return false;
+}

@@ -109,6 +109,7 @@ const BINARY: [string, number][] = [
   ['<<', 8], ['>>', 8], ['+', 9], ['-', 9], ['*', 10], ['/', 10], ['%', 10],
 ];
 const PREC = new Map(BINARY);
+const MAX_NESTING = 256;
 
 /**
  * Parse and evaluate one constant expression (a conditional-expression: no commas or
@@ -139,7 +140,24 @@ export function evalConstExpr(src: ExprSource, lookup: ConstLookup, castType: ()
     fail(t.line, `expected an integer constant expression before '${t.text}'`);
   }
 
+  // Parentheses, unary operators and ?: chains recurse: bound the depth (20000 '(' in a
+  // #define overflowed the stack).
+  let depth = 0;
+  function nested(f: () => CValue): CValue {
+    if (depth >= MAX_NESTING) fail(src.peek().line, 'constant expression nested too deeply');
+    depth++;
+    try {
+      return f();
+    } finally {
+      depth--;
+    }
+  }
+
   function unary(): CValue {
+    return nested(unary1);
+  }
+
+  function unary1(): CValue {
     const t = src.peek();
     if (t.kind === 'punct' && ['-', '+', '~', '!'].includes(t.text)) {
       src.next();
@@ -213,6 +231,10 @@ export function evalConstExpr(src: ExprSource, lookup: ConstLookup, castType: ()
   }
 
   function conditional(): CValue {
+    return nested(conditional1);
+  }
+
+  function conditional1(): CValue {
     const c = binary(1);
     if (src.peek().text !== '?' || src.peek().kind !== 'punct') return c;
     src.next();
