@@ -84,7 +84,7 @@ export function sessionPaneSource(session: Session): PaneSource {
       if (!tc) return undefined;
       const bt = unwind(k, tc);
       const lines = (entries: BtEntry[], error?: string): string[] =>
-        formatBt({ kind: 'bt', traces: [{ ...bt, entries, error }], radix: 16, symbolOffsets: false }).split('\n').slice(1, -1);
+        formatBt({ kind: 'bt', traces: [{ ...bt, entries, error }], radix: session.settings.radix, symbolOffsets: false }).split('\n').slice(1, -1);
       const out: Frame[] = [{ text: taskHeaderLine({ pid: tc.pid, task: tc.task, cpu: tc.cpu, comm: tc.comm }) }];
       for (const e of bt.entries) {
         const text = lines([e]);

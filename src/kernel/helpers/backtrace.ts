@@ -169,7 +169,8 @@ function step(k: Kernel, tc: TaskContext, s: UnwindState, mem: StackReader): Orc
       return orcStep({ ...REGS_AT_SP, spOffset: Number(top - BigInt(PT_REGS_SIZE) - s.sp) }, s, mem);
     }
   }
-  const bp = s.bp ?? frameRecordAbove(k, tc, s.sp, mem);
+  // a frame-pointer kernel's trace found by a stack search starts without %rbp
+  const bp = s.bp ?? (kernelOrcTable(k) ? undefined : frameRecordAbove(k, tc, s.sp, mem));
   return fpStep({ ...s, bp }, mem);
 }
 
