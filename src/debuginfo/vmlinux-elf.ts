@@ -127,7 +127,8 @@ function parse(f: FileReader, path: string): VmlinuxInfo {
     const type = info & 0xf;
     if (type === STT_FILE || type === STT_SECTION) continue;
     const name = cstr(strs, sv.getUint32(o, true));
-    if (!name) continue;
+    // arm64/arm mapping symbols ($x code, $d data, $x.123) mark instruction sets, not functions (AAELF64)
+    if (!name || name.startsWith('$')) continue;
     const shndx = sv.getUint16(o + 6, true);
     const value = sv.getBigUint64(o + 8, true);
     out.symbols.push({ name, address: value, type: nmType(bind, type, shndx, sections[shndx]) });

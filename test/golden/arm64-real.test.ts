@@ -390,7 +390,7 @@ describe.skipIf(!!noVmlinux)('arm64 vmcore with the dbg package vmlinux (crash v
     expectConsoleTasks(psRows(runCli(['-s', VMLINUX, DUMP], 'ps\n').stdout));
   });
 
-  it.todo(`bt -a (${NO_BT})`, () => {
+  it("bt: the panic task's frames are the console's call trace (with the vmlinux)", () => {
     const { stdout } = runCli(['-s', VMLINUX, DUMP], 'bt\n');
     expectPanicChain([...stdout.matchAll(/#\d+ \[[0-9a-f]+\] ([\w.]+) at /g)].map((m) => m[1]));
   });
