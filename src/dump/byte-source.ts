@@ -7,6 +7,11 @@ export interface ByteSource {
   readonly path: string;
   /** Logical size: reads at or past it return nothing. */
   readonly size: number;
+  /**
+   * Bytes actually stored, when fewer than `size` may be (a flattened stream: one record can
+   * claim a far offset, and what no record wrote reads as zeros). Undefined for plain files.
+   */
+  readonly stored?: number;
   /** Exactly `len` bytes at `off`, or the shorter prefix that exists. */
   readAt(off: number, len: number): Uint8Array;
   /** Exactly `len` bytes, or a DumpFormatError naming `what`. */

@@ -1,5 +1,5 @@
 import type { ElfNote } from './types.js';
-import { latin1 } from '../util/bytes.js';
+import { latin1, trimNuls } from '../util/bytes.js';
 import { DumpFormatError } from '../util/errors.js';
 
 const align4 = (n: number) => (n + 3) & ~3;
@@ -21,7 +21,7 @@ export function parseNotes(buf: Uint8Array): ElfNote[] {
       throw new DumpFormatError(`truncated ELF note at offset ${off} (namesz ${namesz}, descsz ${descsz})`);
     }
     let name = latin1(buf.subarray(nameOff, nameOff + namesz));
-    name = name.replace(/\0+$/, '');
+    name = trimNuls(name);
     notes.push({ name, type, desc: buf.slice(descOff, descOff + descsz) });
     off = end;
   }
@@ -32,5 +32,5 @@ export const NT_PRSTATUS = 1;
 
 export function findVmcoreinfo(notes: readonly ElfNote[]): string | undefined {
   const n = notes.find((x) => x.name === 'VMCOREINFO');
-  return n ? latin1(n.desc).replace(/\0+$/, '') : undefined;
+  return n ? trimNuls(latin1(n.desc)) : undefined;
 }

@@ -42,6 +42,8 @@ interface Extents {
 export class FlattenedReader implements ByteSource {
   /** End of the logical (rearranged) file: the highest byte any record wrote. */
   readonly size: number;
+  /** Bytes the records hold, after overlaps are resolved (see ByteSource.stored). */
+  readonly stored: number;
   /** Number of data records in the stream. */
   readonly records: number;
   readonly version: bigint;
@@ -58,6 +60,9 @@ export class FlattenedReader implements ByteSource {
     this.ext = resolve(recs);
     const n = this.ext.end.length;
     this.size = n ? this.ext.end[n - 1] : 0;
+    let stored = 0;
+    for (let i = 0; i < n; i++) stored += this.ext.end[i] - this.ext.start[i];
+    this.stored = stored;
   }
 
   get path(): string {

@@ -36,7 +36,7 @@ import {
 import { CodecError, decodePage } from './codecs/index.js';
 import { Lru } from './lru.js';
 import { bit, bitRuns, countBits, sectionCounts } from './kdump-bitmap.js';
-import { latin1 } from '../util/bytes.js';
+import { latin1, trimNuls } from '../util/bytes.js';
 import { DumpFormatError, PhysReadError, type PhysFault } from '../util/errors.js';
 
 const SECT_PFNS = 1024; // pfns per cumulative count (crash uses 4096; smaller sections, shorter scans)
@@ -121,7 +121,7 @@ export class KdumpDump implements DumpFile {
     // Notes and VMCOREINFO follow the sub-header in block 1.. (makedumpfile), before the bitmaps.
     if (sub && sub.offsetNote && sub.sizeNote) this.notes = parseNotes(src.readExact(sub.offsetNote, sub.sizeNote, 'ELF notes'));
     if (sub && sub.offsetVmcoreinfo && sub.sizeVmcoreinfo) {
-      this.vmcoreinfo = latin1(src.readExact(sub.offsetVmcoreinfo, sub.sizeVmcoreinfo, 'VMCOREINFO')).replace(/\0+$/, '');
+      this.vmcoreinfo = trimNuls(latin1(src.readExact(sub.offsetVmcoreinfo, sub.sizeVmcoreinfo, 'VMCOREINFO')));
     } else this.vmcoreinfo = findVmcoreinfo(this.notes);
     this.machine = named ?? this.guessMachine();
 
@@ -135,6 +135,11 @@ export class KdumpDump implements DumpFile {
       throw new DumpFormatError(`${path}: compressed kdump: a bitmap of ${mapBits} bits cannot describe max_mapnr ${maxMapnr}`);
     }
     this.maxMapnr = Number(maxMapnr);
+    // One flattened record can make the logical file 2^50 bytes long: bitmaps bigger than all the
+    // bytes the stream stores are garbage (makedumpfile writes every bitmap block), not a 1 GB read of zeros.
+    if (src.stored !== undefined && bitmapLen > src.stored) {
+      throw new DumpFormatError(`${path}: compressed kdump: bitmaps of ${bitmapLen} bytes, but the stream holds only ${src.stored}`);
+    }
     const bitmapOffset = (1 + h.subHdrSize) * bs;
     if (bitmapOffset + bitmapLen > src.size) throw new DumpFormatError(`${path}: truncated kdump bitmaps at offset ${bitmapOffset}`);
     const bitmap = src.readExact(bitmapOffset, bitmapLen, 'kdump bitmaps');

@@ -19,6 +19,16 @@ export function cstring(b: Uint8Array, off = 0, max = b.length - off): string {
   return latin1(b.subarray(off, end));
 }
 
+/**
+ * `s` without its trailing NULs. (A regex /\0+$/ backtracks over every NUL run that is not at
+ * the end: quadratic, and minutes for a garbage note of a megabyte of NULs and one byte.)
+ */
+export function trimNuls(s: string): string {
+  let e = s.length;
+  while (e > 0 && s.charCodeAt(e - 1) === 0) e--;
+  return e === s.length ? s : s.slice(0, e);
+}
+
 export function latin1(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i += 8192) {

@@ -5,6 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ElfDump } from '../../src/dump/elf.js';
+import { findVmcoreinfo, parseNotes } from '../../src/dump/elf-notes.js';
+import { elfNote } from '../builders/elf-builder.js';
+import { buildKdump, flatten } from '../builders/kdump-builder.js';
+import { FlattenedReader } from '../../src/dump/flattened.js';
+import type { FileReader } from '../../src/dump/file-reader.js';
+import { KdumpDump } from '../../src/dump/kdump.js';
+import { DumpFormatError } from '../../src/util/errors.js';
 import { VmcoreInfo } from '../../src/debuginfo/vmcoreinfo.js';
 import { archSetup } from '../../src/kernel/arch-setup.js';
 import { Btf } from '../../src/debuginfo/btf/index.js';
@@ -40,6 +47,21 @@ describe('fuzz regressions', () => {
       expect(d.warnings.join('\n')).toMatch(/implausible/);
       quick(() => d!.readPhys(0x100000n + (1n << 60n) - 8n, 16));
     }
+  });
+
+  it('notes: a long run of NULs before the end of a note is trimmed in linear time (the /\\0+$/ regex was quadratic)', () => {
+    const desc = new Uint8Array(300001);
+    desc[300000] = 0x79;
+    const note = elfNote('VMCOREINFO' + '\0'.repeat(100000) + 'x', 0, desc);
+    quick(() => expect(findVmcoreinfo(parseNotes(note))).toBeUndefined(), 500);
+    quick(() => expect(findVmcoreinfo(parseNotes(elfNote('VMCOREINFO', 0, desc)))?.length).toBe(300001), 500);
+  });
+
+  it('flattened kdump: bitmaps larger than the stream stores are refused, not read as 256 MB of zeros', () => {
+    const k = buildKdump({ maxMapnr: 16, pages: [{ pfn: 1, data: new Uint8Array(4096) }], machine: 'x86_64' }).bytes;
+    new DataView(k.buffer).setUint32(436, 65536, true); // bitmap_blocks: 256 MB of bitmaps
+    const flat = flatten(k, { overwrite: [[2 ** 40, new Uint8Array(8)]] }); // logical size 1 TB
+    quick(() => expect(() => new KdumpDump(new FlattenedReader(new MemSource(flat) as unknown as FileReader), { flattened: true })).toThrow(DumpFormatError), 500);
   });
 
   it('arch-setup: a garbage NUMBER(VA_BITS) is an error, not a RangeError from a 2^VA_BITS bigint', () => {
@@ -98,6 +120,9 @@ describe('fuzz regressions', () => {
       'base64',
     );
     quick(() => expect(() => zstdDecompressPage(new Uint8Array(page), 4096)).toThrow(ZstdError), 200);
+    // 19 bytes: one sequence whose RLE match-length code is 247 (NaN in fzstd) and offset code 251
+    const nan = Buffer.from('28b52ffd60000f4d00001000000114fbf70116', 'hex');
+    quick(() => expect(() => zstdDecompressPage(new Uint8Array(nan), 4096)).toThrow(ZstdError), 200);
   });
 
   it('zstd: a Huffman weight table with one all-probability symbol is refused (fzstd looped forever)', () => {

@@ -9,8 +9,8 @@
  *    to 2^17 per sequence and tens of thousands of sequences made one 4 KB page take seconds.
  * So the stream is walked the way fzstd will walk it (frames, blocks, literals and sequences
  * headers, FSE tables rebuilt as its rfse() does, the sequence bitstream read as rzb() reads it)
- * without writing anything, and refused when it would decode more than 255 weights or more
- * sequence bytes than the page has. The arithmetic follows fzstd (MIT, 101arrowz/fzstd)
+ * without writing anything, and refused when it would decode more than 255 weights, use a code
+ * the format does not have, or copy more bytes than the page has. The arithmetic follows fzstd (MIT, 101arrowz/fzstd)
  * line for line, typed arrays included; every loop here is bounded.
  */
 interface Fse { b: number; s: Uint8Array; n: Uint8Array; t: Uint16Array }
@@ -18,6 +18,9 @@ interface Fse { b: number; s: Uint8Array; n: Uint8Array; t: Uint16Array }
 const MAX_WEIGHTS = 255;
 const MAX_FRAMES = 64;
 const MIN_MATCH = 3;
+const MAX_LL_CODE = 35;
+const MAX_ML_CODE = 52;
+const MAX_OF_CODE = 31;
 
 function msb(val: number): number {
   let bits = 0;
@@ -202,6 +205,9 @@ function block(dat: Uint8Array, bt: number, ebt: number, frame: { tables?: Fse[]
     const mbtr = mlt.n[mst];
     const ofc = oct.s[ost];
     const obtr = oct.n[ost];
+    // Codes past the format's tables (RFC 8878 3.1.1.3.2.1) make fzstd's lengths NaN, and a NaN
+    // match length no longer bounds the copy from a (garbage) offset up to 2^31 bytes back.
+    if (llc > MAX_LL_CODE || mlc > MAX_ML_CODE || ofc > MAX_OF_CODE) return 'a sequence uses an invalid length or offset code';
     spos -= ofc;
     spos -= MLB[mlc];
     const ml = MLBL[mlc] + bits24(dat, spos, MLB[mlc]);
