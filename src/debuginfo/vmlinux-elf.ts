@@ -5,6 +5,7 @@
  */
 import { FileReader } from '../dump/file-reader.js';
 import { DebugInfoError } from '../util/errors.js';
+import { cstring } from '../util/bytes.js';
 import type { Sym } from './symbol-table.js';
 
 export interface VmlinuxInfo {
@@ -99,7 +100,7 @@ function parse(f: FileReader, path: string): VmlinuxInfo {
   const shstr = sections[shstrndx];
   if (shstr) {
     const names = data(shstr, '.shstrtab');
-    for (const s of sections) s.name = cstr(names, s.nameOff);
+    for (const s of sections) s.name = cstring(names, s.nameOff);
   }
 
   const out: VmlinuxInfo = { path, symbols: [] };
@@ -126,7 +127,7 @@ function parse(f: FileReader, path: string): VmlinuxInfo {
     const bind = info >> 4;
     const type = info & 0xf;
     if (type === STT_FILE || type === STT_SECTION) continue;
-    const name = cstr(strs, sv.getUint32(o, true));
+    const name = cstring(strs, sv.getUint32(o, true));
     // arm64/arm mapping symbols ($x code, $d data, $x.123) mark instruction sets, not functions (AAELF64)
     if (!name || name.startsWith('$')) continue;
     const shndx = sv.getUint16(o + 6, true);
@@ -141,7 +142,7 @@ function parse(f: FileReader, path: string): VmlinuxInfo {
     const rel = Number(banner.value - sec.addr);
     const len = Math.min(banner.size || 1024, 1024, sec.size - rel);
     const b = f.readAt(sec.offset + rel, len);
-    const text = cstr(b, 0);
+    const text = cstring(b, 0);
     if (text) out.banner = text;
   }
   return out;
@@ -185,7 +186,7 @@ function findBuildId(notes: Uint8Array): string | undefined {
     const descOff = nameOff + ((namesz + 3) & ~3);
     const next = descOff + ((descsz + 3) & ~3);
     if (namesz > notes.length || descsz > notes.length || next > notes.length) return undefined;
-    const name = cstr(notes.subarray(nameOff, nameOff + namesz), 0);
+    const name = cstring(notes.subarray(nameOff, nameOff + namesz), 0);
     if (name === 'GNU' && type === NT_GNU_BUILD_ID) {
       return Array.from(notes.subarray(descOff, descOff + descsz), (b) => b.toString(16).padStart(2, '0')).join('');
     }
@@ -227,9 +228,3 @@ function read(f: FileReader, off: number, len: number, what: string, bad: (w: st
   return f.readExact(off, len, what);
 }
 
-function cstr(b: Uint8Array, off: number): string {
-  if (off >= b.length) return '';
-  let end = b.indexOf(0, off);
-  if (end < 0) end = b.length;
-  return Buffer.from(b.buffer, b.byteOffset + off, end - off).toString('latin1');
-}

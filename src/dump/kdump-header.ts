@@ -7,6 +7,7 @@
  */
 import type { Machine } from './types.js';
 import { DumpFormatError } from '../util/errors.js';
+import { parseNewUtsname, type UtsName } from '../util/utsname.js';
 
 export const DISKDUMP_HEADER_SIZE = 464; // sizeof(struct disk_dump_header), LP64
 export const KDUMP_SUB_HEADER_SIZE = 104; // sizeof(struct kdump_sub_header) v6, LP64
@@ -19,7 +20,6 @@ export const DUMP_DH_COMPRESSED_INCOMPLETE = 0x8;
 export const DUMP_DH_EXCLUDED_VMEMMAP = 0x10;
 export const DUMP_DH_COMPRESSED_ZSTD = 0x20;
 
-const UTS_LEN = 65;
 const MIN_BLOCK = 512;
 const MAX_BLOCK = 1 << 20;
 const MAX_SUB_HDR_BLOCKS = 1 << 16;
@@ -28,14 +28,8 @@ const MAX_VMCOREINFO_BYTES = 16 << 20;
 
 export type KdumpSignature = 'KDUMP' | 'DISKDUMP';
 
-export interface Utsname {
-  sysname: string;
-  nodename: string;
-  release: string;
-  version: string;
-  machine: string;
-  domainname: string;
-}
+/** The header's struct new_utsname. */
+export type Utsname = UtsName;
 
 export interface DiskDumpHeader {
   signature: KdumpSignature;
@@ -78,11 +72,6 @@ export function kdumpSignature(head: Uint8Array): KdumpSignature | undefined {
   return s === 'KDUMP   ' ? 'KDUMP' : s === 'DISKDUMP' ? 'DISKDUMP' : undefined;
 }
 
-function cstr(b: Uint8Array, off: number, len: number): string {
-  const s = b.subarray(off, off + len);
-  const nul = s.indexOf(0);
-  return String.fromCharCode(...(nul < 0 ? s : s.subarray(0, nul)));
-}
 
 /** The machine utsname names; undefined when it names none (makedumpfile without VMCOREINFO leaves it empty). */
 export function machineOf(uts: Utsname, path: string): Machine | undefined {
@@ -103,14 +92,7 @@ export function parseDiskDumpHeader(b: Uint8Array, path: string): DiskDumpHeader
   const h: DiskDumpHeader = {
     signature,
     headerVersion: i(8),
-    utsname: {
-      sysname: cstr(b, 12, UTS_LEN),
-      nodename: cstr(b, 12 + UTS_LEN, UTS_LEN),
-      release: cstr(b, 12 + 2 * UTS_LEN, UTS_LEN),
-      version: cstr(b, 12 + 3 * UTS_LEN, UTS_LEN),
-      machine: cstr(b, 12 + 4 * UTS_LEN, UTS_LEN),
-      domainname: cstr(b, 12 + 5 * UTS_LEN, UTS_LEN),
-    },
+    utsname: parseNewUtsname(b, 12),
     timestamp: { sec: dv.getBigInt64(408, true), usec: dv.getBigInt64(416, true) },
     status: u(424),
     blockSize: i(428),

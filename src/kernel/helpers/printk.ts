@@ -1,5 +1,6 @@
 import type { Kernel } from '../kernel.js';
 import { CrashError } from '../../util/errors.js';
+import { cstring } from '../../util/bytes.js';
 
 /** One printk record as the kernel stored it. */
 export interface LogRecord {
@@ -97,8 +98,8 @@ export function readPrintkRingbuffer(k: Kernel): LogRecord[] {
       level: infos[i + levelOff] >> 5,
       callerId: di.getUint32(i + o.caller, true),
       text: new Uint8Array(0),
-      subsystem: cstr(infos, i + o.dev + o.subsys, subLen),
-      device: cstr(infos, i + o.dev + o.device, devLen),
+      subsystem: cstring(infos, i + o.dev + o.subsys, subLen),
+      device: cstring(infos, i + o.dev + o.device, devLen),
     };
     if (begin !== next) {
       if (begin > next) begin = 0; // wrapped data block
@@ -158,11 +159,6 @@ function readLogBuf(k: Kernel): LogRecord[] {
   return out;
 }
 
-function cstr(b: Uint8Array, off: number, max: number): string {
-  let s = '';
-  for (let j = off; j < off + max && j < b.length && b[j] !== 0; j++) s += String.fromCharCode(b[j]);
-  return s;
-}
 
 /** The text of a record as crash prints it: newlines kept, non-printables as '.'. */
 export function recordText(r: LogRecord): string {
