@@ -37,8 +37,9 @@ cpu=${CPU:-max}
 mem=${MEM:-512}
 smp=${SMP:-2}
 
-log() { echo "capture-5level: $*"; }
-die() { echo "capture-5level: ERROR: $*" >&2; exit 1; }
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+lib_init capture-5level
 
 if [[ -s $out/vmcore.elf && -z ${FORCE:-} ]]; then
   log "dump already present: $out/vmcore.elf ($(du -h "$out/vmcore.elf" | cut -f1)); nothing to do (FORCE=1 to redo)"
@@ -77,22 +78,9 @@ elif [[ -z $kver ]]; then
   missing+=(linux-image-amd64)
 fi
 
-install_pkgs() {
-  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-    die "missing packages: $* (need root and apt-get to install them)"
-  fi
-  log "installing: $*"
-  export DEBIAN_FRONTEND=noninteractive
-  # the package lists may be absent on a fresh machine
-  if ! apt-get install -y -q --no-install-recommends "$@" >"$out.apt.log" 2>&1; then
-    apt-get update -q >>"$out.apt.log" 2>&1 || true
-    apt-get install -y -q --no-install-recommends "$@" >>"$out.apt.log" 2>&1 \
-      || { tail -20 "$out.apt.log" >&2; die "apt-get install failed (log: $out.apt.log)"; }
-  fi
-}
 mkdir -p "$cache"
 if ((${#missing[@]})); then
-  install_pkgs "${missing[@]}"
+  apt_install "$out.apt.log" "${missing[@]}"
   kver=$(pick_kver)
 else
   log "packages present: qemu-system-x86, busybox-static, cpio, zstd, kernel $kver"
@@ -108,27 +96,6 @@ trap 'rm -rf "$work"' EXIT
 log "building initramfs"
 bash "$tools/mkinitramfs.sh" "$kver" "$work/initrd.cpio.gz" | sed 's/^/  /'
 
-read_vmcoreinfo() {  # $1 = ELF core; prints its VMCOREINFO note
-  python3 - "$1" <<'PY'
-import struct, sys
-f = open(sys.argv[1], "rb"); eh = f.read(64)
-assert eh[:4] == b"\x7fELF" and eh[4] == 2, "not an ELF64 file"
-phoff, = struct.unpack_from("<Q", eh, 32); phentsize, phnum = struct.unpack_from("<HH", eh, 54)
-for i in range(phnum):
-    f.seek(phoff + i * phentsize)
-    p_type, _, p_off, _, _, p_filesz = struct.unpack("<IIQQQQ", f.read(40))
-    if p_type != 4: continue  # PT_NOTE
-    f.seek(p_off); d = f.read(p_filesz); o = 0
-    while o + 12 <= len(d):
-        nsz, dsz, typ = struct.unpack_from("<III", d, o); o += 12
-        name = d[o:o + nsz].rstrip(b"\0"); o += (nsz + 3) & ~3
-        desc = d[o:o + dsz]; o += (dsz + 3) & ~3
-        if name == b"VMCOREINFO":
-            sys.stdout.write(desc.rstrip(b"\0").decode()); sys.exit(0)
-sys.exit("no VMCOREINFO note")
-PY
-}
-
 # KASLR is on, so every capture has another layout. A virtual KERNELOFFSET of 0 (about 1 boot in 500)
 # would not exercise the KASLR path: boot again then (up to 3 times).
 for attempt in 1 2 3; do
@@ -143,7 +110,7 @@ for attempt in 1 2 3; do
   [[ -s $work/vmcore.elf ]] || die "no vmcore.elf written (see $work/vmcore.qemu.log)"
 
   # --- verify --------------------------------------------------------------------------------
-  vmcoreinfo=$(read_vmcoreinfo "$work/vmcore.elf") || die "could not read VMCOREINFO from the dump"
+  vmcoreinfo=$(read_vmcoreinfo "$work/vmcore.elf" 62) || die "could not read VMCOREINFO from the dump"
   l5=$(sed -n 's/^NUMBER(pgtable_l5_enabled)=//p' <<<"$vmcoreinfo")
   koff=$(sed -n 's/^KERNELOFFSET=//p' <<<"$vmcoreinfo")
   grep -q 'sysrq: Trigger a crash' "$work/vmcore.console" || log "WARNING: sysrq crash line not found on the console"
@@ -166,29 +133,10 @@ printf '%s\n' "$vmcoreinfo" >"$out.new/vmcoreinfo.txt"
 # System.map is in the linux-image-<version>-dbg package"), so also look at the -dbg package's copy and
 # at the reference dumps' System.map (same Debian build?). A candidate is taken only if every kernel-image
 # SYMBOL() in the dump's VMCOREINFO equals its System.map address + KERNELOFFSET.
-smap_check() {  # $1 = System.map candidate; prints the number of agreeing symbols, or fails
-  python3 - "$1" "$out.new/vmcoreinfo.txt" <<'PY'
-import re, sys
-syms = {}
-for l in open(sys.argv[1], errors="replace"):
-    f = l.split()
-    if len(f) >= 3: syms.setdefault(f[2], f[0])
-info = dict(l.split("=", 1) for l in open(sys.argv[2]).read().splitlines() if "=" in l)
-koff = int(info.get("KERNELOFFSET", "0"), 16); n = 0
-for k, v in info.items():
-    m = re.fullmatch(r"SYMBOL\((\w+)\)", k)
-    if m and int(v, 16) >= 0xffffffff80000000:
-        if m.group(1) not in syms: continue  # e.g. swapper_pg_dir, a macro for init_top_pgt
-        if int(syms[m.group(1)], 16) + koff != int(v, 16): sys.exit(1)
-        n += 1
-if n < 5: sys.exit(1)
-print(n)
-PY
-}
 smap_src=
 for c in "/boot/System.map-$kver" "/usr/lib/debug/boot/System.map-$kver" "$tools"/../*/System.map; do
   [[ -f $c ]] || continue
-  if n=$(smap_check "$c"); then smap_src=$(realpath "$c"); cp "$c" "$out.new/System.map"; break; fi
+  if n=$(smap_check "$c" "$out.new/vmcoreinfo.txt" ffffffff80000000 2>/dev/null); then smap_src=$(realpath "$c"); cp "$c" "$out.new/System.map"; break; fi
 done
 if [[ -n $smap_src ]]; then
   log "System.map: $smap_src (all $n kernel-image SYMBOL()s of VMCOREINFO agree)"

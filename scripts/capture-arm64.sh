@@ -49,8 +49,9 @@ mem=${MEM:-1024}
 smp=${SMP:-2}
 formats=${FORMATS:-elf,kdump-zlib}
 
-log() { echo "capture-arm64: $*"; }
-die() { echo "capture-arm64: ERROR: $*" >&2; exit 1; }
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+lib_init capture-arm64
 
 if [[ -s $out/vmcore.elf && -z ${FORCE:-} ]]; then
   log "dump already present: $out/vmcore.elf ($(du -h "$out/vmcore.elf" | cut -f1)); nothing to do (FORCE=1 to redo)"
@@ -72,13 +73,7 @@ command -v gzip >/dev/null || missing+=(gzip)
 command -v python3 >/dev/null || missing+=(python3)
 command -v dpkg-deb >/dev/null || die "dpkg-deb not found: this script needs a Debian system"
 if ((${#missing[@]})); then
-  need_root "missing packages: ${missing[*]}"
-  log "installing: ${missing[*]}"
-  if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$apt_log" 2>&1; then
-    apt-get update -q >>"$apt_log" 2>&1 || true
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$apt_log" 2>&1 \
-      || { tail -20 "$apt_log" >&2; die "apt-get install failed (log: $apt_log)"; }
-  fi
+  apt_install "$apt_log" "${missing[@]}"
 else
   log "host packages present: qemu-system-arm ($(qemu-system-aarch64 --version | head -1)), cpio, gzip, python3"
 fi
@@ -170,28 +165,6 @@ trap 'rm -rf "$work"' EXIT
 log "building initramfs"
 bash "$helpers/mkinitramfs.sh" "$pkgs/busybox" "$pkgs/qemu_fw_cfg.ko" "$work/initrd.cpio.gz" | sed 's/^/  /'
 
-read_vmcoreinfo() {  # $1 = ELF core; prints its VMCOREINFO note
-  python3 - "$1" <<'PY'
-import struct, sys
-f = open(sys.argv[1], "rb"); eh = f.read(64)
-assert eh[:4] == b"\x7fELF" and eh[4] == 2, "not an ELF64 file"
-assert struct.unpack_from("<H", eh, 18)[0] == 183, "not an aarch64 ELF (e_machine != EM_AARCH64)"
-phoff, = struct.unpack_from("<Q", eh, 32); phentsize, phnum = struct.unpack_from("<HH", eh, 54)
-for i in range(phnum):
-    f.seek(phoff + i * phentsize)
-    p_type, _, p_off, _, _, p_filesz = struct.unpack("<IIQQQQ", f.read(40))
-    if p_type != 4: continue  # PT_NOTE
-    f.seek(p_off); d = f.read(p_filesz); o = 0
-    while o + 12 <= len(d):
-        nsz, dsz, typ = struct.unpack_from("<III", d, o); o += 12
-        name = d[o:o + nsz].rstrip(b"\0"); o += (nsz + 3) & ~3
-        desc = d[o:o + dsz]; o += (dsz + 3) & ~3
-        if name == b"VMCOREINFO":
-            sys.stdout.write(desc.rstrip(b"\0").decode()); sys.exit(0)
-sys.exit("no VMCOREINFO note (did the guest load qemu_fw_cfg.ko?)")
-PY
-}
-
 # What the reader needs from VMCOREINFO on arm64: the translation parameters, and the kallsyms
 # tables (published since v6.0) so that no vmlinux is needed.
 required=(OSRELEASE KERNELOFFSET 'NUMBER(VA_BITS)' 'NUMBER(kimage_voffset)' 'NUMBER(PHYS_OFFSET)'
@@ -212,7 +185,7 @@ for attempt in 1 2 3; do
   [[ -s $work/vmcore.elf ]] || die "no vmcore.elf written (see $work/vmcore.qemu.log)"
 
   # --- verify ----------------------------------------------------------------------------------
-  vmcoreinfo=$(read_vmcoreinfo "$work/vmcore.elf") || die "could not read VMCOREINFO from the dump"
+  vmcoreinfo=$(read_vmcoreinfo "$work/vmcore.elf" 183) || die "could not read VMCOREINFO from the dump"
   for k in "${required[@]}"; do
     grep -qF "$k=" <<<"$vmcoreinfo" || die "VMCOREINFO lacks $k"
   done
@@ -236,30 +209,9 @@ printf '%s\n' "$vmcoreinfo" >"$out.new/vmcoreinfo.txt"
 cp "$pkgs/config" "$out.new/config"
 # System.map, for checks only: taken only if every kernel-image SYMBOL() in the dump's VMCOREINFO
 # equals its System.map address + KERNELOFFSET.
-smap_check() {  # $1 = System.map candidate; prints the number of agreeing symbols, or fails
-  python3 - "$1" "$out.new/vmcoreinfo.txt" <<'PY'
-import re, sys
-syms = {}
-for l in open(sys.argv[1], errors="replace"):
-    f = l.split()
-    if len(f) >= 3: syms.setdefault(f[2], f[0])
-info = dict(l.split("=", 1) for l in open(sys.argv[2]).read().splitlines() if "=" in l)
-koff = int(info.get("KERNELOFFSET", "0"), 16); n = 0
-stext = int(info["SYMBOL(_stext)"], 16)
-for k, v in info.items():
-    m = re.fullmatch(r"SYMBOL\((\w+)\)", k)
-    if m and int(v, 16) >= stext - (1 << 30):  # kernel image; not SYMBOL(mem_section) (a linear-map pointer)
-        if m.group(1) not in syms: continue
-        if int(syms[m.group(1)], 16) + koff != int(v, 16):
-            sys.exit("%s: System.map %s + %x != %s" % (m.group(1), syms[m.group(1)], koff, v))
-        n += 1
-if n < 5: sys.exit("only %d symbols to compare" % n)
-print(n)
-PY
-}
 smap_src=
 if [[ -s $pkgs/System.map ]]; then
-  if n=$(smap_check "$pkgs/System.map"); then
+  if n=$(smap_check "$pkgs/System.map" "$out.new/vmcoreinfo.txt" stext); then
     smap_src="linux-image-$kver-dbg:arm64 /usr/lib/debug/boot/System.map-$kver"
     cp "$pkgs/System.map" "$out.new/System.map"
     log "System.map: $smap_src (all $n kernel-image SYMBOL()s of VMCOREINFO agree)"
