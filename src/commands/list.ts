@@ -45,7 +45,7 @@ export const list = defineCommand({
       if (n !== undefined) offset = n;
       else {
         const [s, m] = offsetSpec.split(/\.(.*)/);
-        const t = k.types.tryParse(`struct ${s}`) ?? k.types.tryParse(`union ${s}`);
+        const t = k.types.aggregate(s);
         const mem = t && findMember(t, m);
         if (!mem) return [err(`invalid argument: ${offsetSpec}`)];
         offset = BigInt(mem.bitOffset / 8);
@@ -90,7 +90,7 @@ function showEntry(ctx: CommandContext, spec: string, addr: bigint, radix: 10 | 
   const dot = spec.indexOf('.');
   const name = dot < 0 ? spec : spec.slice(0, dot);
   const members = dot < 0 ? undefined : spec.slice(dot + 1).split(',');
-  const type = k.types.tryParse(`struct ${name}`) ?? k.types.tryParse(`union ${name}`) ?? k.types.tryParse(name);
+  const type = k.types.aggregate(name) ?? k.types.tryParse(name);
   if (!type) return [err(`invalid data structure reference: ${name}`)];
   const r = resolveType(type);
   const keyword = r.kind === 'union' ? 'union' : 'struct';

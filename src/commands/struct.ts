@@ -100,8 +100,7 @@ function runDatatype(ctx: CommandContext, a: ParsedArgs, keyword: 'struct' | 'un
 /** crash's arg_to_datatype finds the name as a struct or a union whatever the keyword (the caller reports a mismatch). */
 function lookupType(ctx: CommandContext, keyword: string, name: string): CType | undefined {
   const t = ctx.kernel.types;
-  const [first, second] = keyword === 'union' ? ['union', 'struct'] : ['struct', 'union'];
-  return t.tryParse(`${first} ${name}`) ?? t.tryParse(`${second} ${name}`) ?? structTypedef(t.tryParse(name));
+  return t.aggregate(name, keyword === 'union' ? 'union' : 'struct') ?? structTypedef(t.tryParse(name));
 }
 
 function structTypedef(t: CType | undefined): CType | undefined {

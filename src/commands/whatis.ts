@@ -22,7 +22,7 @@ export const whatis = defineCommand({
     const radix = ctx.settings.radix;
     const offsets = a.flags.has('o');
     const explicit = /^(struct|union|enum)\s/.exec(name);
-    const asType = k.types.tryParse(explicit ? name : `struct ${name}`) ?? k.types.tryParse(`union ${name}`) ?? (explicit ? undefined : k.types.tryParse(name));
+    const asType = explicit ? k.types.tryParse(name) : k.types.aggregate(name) ?? k.types.tryParse(name);
     if (asType) {
       const r = resolveType(asType);
       const isTypedef = asType.kind === 'typedef' && !explicit;

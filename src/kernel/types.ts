@@ -32,6 +32,15 @@ export class TypeResolver {
     }
   }
 
+  /**
+   * A bare name as crash's arg_to_datatype takes it: `struct NAME`, else `union NAME` (the other
+   * order when `prefer` is 'union'). Callers that also accept a typedef try `tryParse(name)` after.
+   */
+  aggregate(name: string, prefer: 'struct' | 'union' = 'struct'): CType | undefined {
+    const [first, second] = prefer === 'union' ? ['union', 'struct'] : ['struct', 'union'];
+    return this.tryParse(`${first} ${name}`) ?? this.tryParse(`${second} ${name}`);
+  }
+
   parse(name: string): CType {
     const t = parseTypeName(this.btf, name);
     if (!t) throw new CrashError(`invalid data structure reference: ${name}`);
