@@ -19,6 +19,8 @@ export interface Walk {
   paddr?: bigint;
   /** Size of the mapping found (4K, 2M, 1G). */
   pageSize?: bigint;
+  /** x86_64 user walks: the leaf is a PROT_NONE entry (present bit clear, _PAGE_PROTNONE set). */
+  protNone?: boolean;
 }
 
 export interface KernelLayout {
@@ -47,8 +49,11 @@ export interface Arch {
   linearToPhys(vaddr: bigint): bigint | undefined;
   /** Direct-map virtual address of a physical address (crash PTOV). */
   physToDirect(paddr: bigint): bigint;
-  /** Walk the page tables rooted at `rootPaddr` (kernel tables when omitted). */
-  walk(vaddr: bigint, rootPaddr?: bigint): Walk;
+  /**
+   * Walk the page tables rooted at `rootPaddr` (kernel tables when omitted). `user`: a user
+   * address, where x86_64 counts PROT_NONE entries (present bit clear) as mapped, as crash's uvtop does.
+   */
+  walk(vaddr: bigint, rootPaddr?: bigint, opts?: { user?: boolean }): Walk;
   /** Physical address of the kernel's top-level page table. */
   readonly kernelRoot: bigint;
 }

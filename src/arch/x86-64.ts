@@ -79,7 +79,7 @@ export class X86_64 implements Arch {
     return pa + this.p.pageOffset;
   }
 
-  walk(vaddr: bigint, rootPaddr = this.kernelRoot): Walk {
+  walk(vaddr: bigint, rootPaddr = this.kernelRoot, opts: { user?: boolean } = {}): Walk {
     const levels: [string, bigint][] = this.p.fiveLevel
       ? [['PGD', 48n], ['P4D', 39n], ['PUD', 30n], ['PMD', 21n], ['PTE', 12n]]
       : [['PGD', 39n], ['PUD', 30n], ['PMD', 21n], ['PTE', 12n]];
@@ -91,14 +91,18 @@ export class X86_64 implements Arch {
       // crash strips the SME C-bit from every entry it reads, and prints it stripped (x86_64.c *_offset()).
       const value = u64le(this.readPhys(entryPaddr, 8), 0) & ~this.p.smeMask;
       steps.push({ level, entryPaddr, value });
-      if (!(value & PTE_PRESENT)) return walk;
-      const next = value & PHYS_MASK;
+      // x86_64_uvtop_level4: at the PMD and PTE a PROT_NONE entry (mprotect(PROT_NONE), NUMA
+      // hinting) still maps its page; its pfn is stored inverted since the L1TF fix (4.19, 6b28baca9b1f)
+      const protNone = opts.user === true && (level === 'PMD' || level === 'PTE') && isProtNone(value);
+      if (!(value & PTE_PRESENT) && !protNone) return walk;
+      const next = protNone ? protNonePhys(value) : value & PHYS_MASK;
       const large = (level === 'PUD' || level === 'PMD') && (value & PTE_PSE) !== 0n;
       if (large || level === 'PTE') {
         const size = 1n << shift;
         const base = large ? next & ~(size - 1n) : next;
         walk.paddr = base + (vaddr & (size - 1n));
         walk.pageSize = size;
+        if (protNone) walk.protNone = true;
         return walk;
       }
       table = next;
@@ -106,6 +110,13 @@ export class X86_64 implements Arch {
     return walk;
   }
 }
+
+/** _PAGE_PROTNONE is _PAGE_GLOBAL's bit 8, meaningful only with _PAGE_PRESENT clear. */
+export const PTE_PROTNONE = 1n << 8n;
+export const isProtNone = (pte: bigint): boolean => (pte & PTE_PRESENT) === 0n && (pte & PTE_PROTNONE) !== 0n;
+
+/** The frame of a PROT_NONE entry: pte_pfn() undoes the L1TF inversion (protnone_mask). */
+export const protNonePhys = (pte: bigint): bigint => ~pte & PHYS_MASK;
 
 /** PTE flag names in crash's order (x86_64.c x86_64_translate_pte). */
 export const X86_PTE_FLAGS: [bigint, string][] = [

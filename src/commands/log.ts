@@ -1,7 +1,9 @@
 import { defineCommand, flag } from './types.js';
-import type { CommandResult } from './result.js';
+import { err, lines, type CommandResult } from './result.js';
 import { readPrintkRingbuffer } from '../kernel/helpers/printk.js';
 import { xtimeSec, uptimeSecondsFromClock } from '../kernel/helpers/time.js';
+import { auditRecords } from '../kernel/helpers/audit.js';
+import { CrashError } from '../util/errors.js';
 
 export const log = defineCommand({
   name: 'log',
@@ -17,10 +19,21 @@ export const log = defineCommand({
     d: flag('display the dictionary of key/value pairs (SUBSYSTEM=, DEVICE=)'),
     m: flag('display the message log level in brackets preceding each message'),
     c: flag('display the caller id (thread or cpu) of each message'),
+    a: flag('dump the audit records still queued in the kernel (audit_queue, audit_retry_queue, audit_hold_queue)'),
   },
   examples: [{ command: 'log | tail -20' }, { command: 'log -m' }],
   run(ctx, a): CommandResult {
     const k = ctx.kernel;
+    if (a.flags.has('a')) {
+      try {
+        const recs = auditRecords(k);
+        if (!recs) return err('-a option not supported or applicable on this architecture or kernel');
+        return recs.length ? lines(recs.map((r) => `type=${r.type} ${r.text}`)) : err('kernel audit log is empty');
+      } catch (e) {
+        if (e instanceof CrashError) return err(e.message);
+        throw e;
+      }
+    }
     const recs = readPrintkRingbuffer(k);
     let boot: bigint | undefined;
     if (a.flags.has('T')) {

@@ -68,8 +68,8 @@ export interface VtopEntry {
   /** `PAGE DIRECTORY: <x>`: the pgd entry (x86_64 kernel) or the pgd's address (arm64). */
   pageDirectory?: bigint;
   steps: VtopStep[];
-  /** `  PAGE: <base>  (2MB)` */
-  page?: { base: bigint; size?: string };
+  /** `  PAGE: <base>  (2MB)`; blank: `  PAGE: <base>  ` (crash's "  PAGE: %lx  %s" with an empty %s) */
+  page?: { base: bigint; size?: string; blank?: boolean };
   pte?: VtopPte;
   /** User addresses: the VMA holding the address. */
   vma?: { addr: bigint; start: bigint; end: bigint; flags: bigint; file: string } | 'not found';

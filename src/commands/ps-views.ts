@@ -4,7 +4,6 @@ import type { CommandResult } from './result.js';
 import type { PsTreeResult } from './task-results.js';
 import { headerOf } from './task-context.js';
 import { taskByAddress, type TaskContext } from '../kernel/helpers/task.js';
-import { taskStateShort } from '../kernel/helpers/task-state.js';
 import { taskPgdPhys } from '../kernel/helpers/context.js';
 import { formatUptime, jiffies64, kernelHz, sinceBoot } from '../kernel/helpers/time.js';
 
@@ -59,8 +58,8 @@ export function tgidList(k: Kernel, leaders: TaskContext[], all: TaskContext[]):
   return tree(blocks);
 }
 
-/** ps -t: run time, start time (ns since boot), utime and stime, ordered by start time. */
-export function taskTimes(k: Kernel, tasks: TaskContext[]): PsTreeResult {
+/** ps -t: run time, start time (ns since boot), utime and stime, the whole table ordered by start time. */
+export function taskTimes(k: Kernel, tasks: TaskContext[], sort = true): PsTreeResult {
   const T = 'struct task_struct';
   const u64 = (tc: TaskContext, m: string) => {
     const off = k.memberByteOffset(T, m);
@@ -69,7 +68,9 @@ export function taskTimes(k: Kernel, tasks: TaskContext[]): PsTreeResult {
   const hz = kernelHz(k);
   const j = jiffies64(k);
   const now = hz && j !== undefined ? sinceBoot(j, hz) : undefined;
-  const rows = tasks.map((tc) => ({ tc, start: u64(tc, 'start_time') })).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const rows = tasks.map((tc) => ({ tc, start: u64(tc, 'start_time') }));
+  // the whole table is sorted by start time; selected tasks come one by one (show_task_times(tc))
+  if (sort) rows.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   return tree(
     rows.map(({ tc, start }) => {
       // v3.17+ start_time is u64 nanoseconds (crash's START_TIME_NSECS)
@@ -90,15 +91,6 @@ export function taskTimes(k: Kernel, tasks: TaskContext[]): PsTreeResult {
       };
     }),
   );
-}
-
-/** ps -l: `[last_arrival] [ST]  header`, stamps right-aligned to the widest (the first). */
-export function lastRunList(k: Kernel, tasks: TaskContext[]): PsTreeResult {
-  const off = k.memberByteOffset('struct task_struct', 'sched_info.last_arrival');
-  const stamp = (tc: TaskContext) => (off === undefined ? 0n : k.readU64(tc.task + BigInt(off), 'sched_info last_arrival'));
-  const width = tasks.length ? String(stamp(tasks[0])).length : 1;
-  const lines = tasks.map((tc) => ({ indent: 0, prefix: `[${String(stamp(tc)).padStart(width)}] [${taskStateShort(k, tc.task)}]  `, header: headerOf(tc) }));
-  return tree([{ lines, blankAfter: false }]);
 }
 
 /** ps -a: ARG and ENV strings from the task's own memory (mm->arg_start.., env_start..). */

@@ -1,18 +1,21 @@
-import { defineCommand, flag, type CommandContext } from './types.js';
+import { defineCommand, flag, withArg, type CommandContext } from './types.js';
 import { err, type CommandResult } from './result.js';
 import type { ParsedArgs } from './getopt.js';
 import type { PsResult, PsRow, PsTreeResult } from './task-results.js';
 import { isActive, isKernelThread, resolveTaskArg, taskByAddress, taskMemUsage, taskTable, type TaskContext } from '../kernel/helpers/task.js';
 import { taskStateShort } from '../kernel/helpers/task-state.js';
-import { childList, lastRunList, parentList, taskArgs, taskTimes, tgidList } from './ps-views.js';
+import { childList, parentList, taskArgs, taskTimes, tgidList } from './ps-views.js';
+import { byLastRun, hasLastRun, lastRunView, parsePolicies, rlimitView, taskPolicy } from './ps-sched.js';
+import { parseCpuSpec } from './cpuspec.js';
+import { cpuState } from '../kernel/helpers/sched.js';
 import { CrashError } from '../util/errors.js';
 
-const EXCLUSIVE = ['a', 't', 'c', 'p', 'g', 'l', 'S', 'A'];
+const EXCLUSIVE = ['a', 't', 'c', 'p', 'g', 'l', 'm', 'S', 'r', 'A'];
 
 export const ps = defineCommand({
   name: 'ps',
   summary: 'display process status information',
-  synopsis: '[-k|-u|-G] [-s] [-p|-c|-t|-l|-a|-g|-S|-A] [pid | task | command] ...',
+  synopsis: '[-k|-u|-G|-y policy] [-s] [-p|-c|-t|-[l|m][-C cpu]|-a|-g|-r|-S|-A] [pid | task | command] ...',
   description: [
     'This command displays process status for selected, or all, processes in the system.  If no',
     'arguments are entered, the process data is displayed for all processes.  Specific processes',
@@ -24,6 +27,7 @@ export const ps = defineCommand({
     k: flag('restrict the output to kernel threads'),
     u: flag('restrict the output to user tasks'),
     G: flag('display only the thread group leader of a thread group'),
+    y: withArg('restrict the output to tasks with these scheduling policies (NORMAL,FIFO,RR,BATCH,ISO,IDLE,DEADLINE or numbers)'),
     s: flag('replace the TASK column with the KSTACKP column'),
     I: flag('exclude the idle tasks'),
     H: flag('do not display the header'),
@@ -32,11 +36,14 @@ export const ps = defineCommand({
     c: flag('display the children of selected, or all, tasks'),
     g: flag('display tasks by thread group'),
     t: flag('display the task run time, start time, and cumulative user and system times'),
-    l: flag('display the last-run timestamp, most recent first'),
+    l: flag('display the last-run timestamp (sched_info.last_arrival), most recent first'),
+    m: flag('like -l, as the time since the last run (days hours:minutes:seconds.msecs) against the rq clock'),
+    C: withArg('with -l or -m: the tasks of these cpus, cpu by cpu (1,3-5 or all)'),
     a: flag('display the command line arguments and environment strings of user tasks'),
+    r: flag('display the resource limits of selected, or all, tasks'),
     S: flag('display a summary of the tasks in each state'),
   },
-  examples: [{ command: 'ps' }, { command: 'ps -k' }, { command: 'ps -p 1' }, { command: 'ps init' }],
+  examples: [{ command: 'ps' }, { command: 'ps -k' }, { command: 'ps -p 1' }, { command: 'ps init' }, { command: 'ps -m -C all' }, { command: 'ps -y FIFO,RR' }],
   run: (ctx, a) => runPs(ctx, a),
 });
 
@@ -50,7 +57,26 @@ function runPs(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResul
   const f = (c: string) => a.flags.has(c);
   if (f('u') && f('k')) return err('-u and -k are mutually exclusive');
   if (EXCLUSIVE.filter(f).length > 1) return err('-a, -t, -c, -p, -g, -l, -m, -S, -r and -A flags are all mutually-exclusive');
+  if ((f('l') || f('m')) && !hasLastRun(k)) return err('last-run timestamps do not exist in this kernel');
+  let policy: number | undefined;
+  let cpus: number[] | undefined;
+  try {
+    if (a.values.has('y')) policy = a.values.get('y')!.reduce((m, v) => m | parsePolicies(v), 0);
+    const spec = a.values.get('C')?.at(-1);
+    if (spec !== undefined) cpus = parseCpuSpec(spec, cpuState(k).present, ctx.currentCpu);
+  } catch (e) {
+    if (e instanceof CrashError) return err(e.message);
+    throw e;
+  }
+  if (cpus && !f('l') && !f('m')) return err('-C option is only applicable with -l and -m');
+  if (f('S') && a.args.length) return err('-S option takes no arguments');
+  if (f('S') && (f('u') || f('k') || f('G') || f('I'))) return err('-S option cannot be used with other options');
+  if (f('G') && (f('l') || f('m'))) return err(`-G not supported with -${f('l') ? 'l' : 'm'} option`);
   const out: CommandResult[] = [];
+  if (cpus && a.args.length) {
+    out.push(err('-C option is not applicable with specified tasks'));
+    cpus = undefined;
+  }
   const selectors: Selector[] = [];
   for (const arg of a.args) {
     try {
@@ -60,9 +86,9 @@ function runPs(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResul
       out.push(err(`${e.message}\n`));
     }
   }
-  if (f('S') && a.args.length) return err('-S option takes no arguments');
 
-  const all = f('l') ? lastRunOrder(ctx) : taskTable(k);
+  const lastRunMode = f('l') || f('m');
+  const all = lastRunMode ? byLastRun(k, taskTable(k)) : taskTable(k);
   const group = (tc: TaskContext) => (tc.pid === tc.tgid ? tc : (all.find((t) => t.pid === tc.tgid) ?? tc));
   // show_ps(): with selectors, each context is tested against each selector in turn
   let picked: TaskContext[] = a.args.length ? all.flatMap((tc) => selectors.filter((s) => s.match(tc)).map(() => tc)) : all;
@@ -71,6 +97,8 @@ function runPs(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResul
   for (let tc of picked) {
     if (f('u') && isKernelThread(k, tc)) continue;
     if (f('k') && !isKernelThread(k, tc)) continue;
+    // show_task_times() and show_ps_summary() do not look at the policy
+    if (policy !== undefined && !f('t') && !f('S') && !(policy & (1 << taskPolicy(k, tc)))) continue;
     if (f('I') && tc.pid === 0) continue;
     if (f('G') || f('g')) {
       if (tc.pid !== tc.tgid && !selectors.length) continue;
@@ -86,12 +114,23 @@ function runPs(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResul
   if (f('p')) return [...out, parentList(k, picked)];
   if (f('c')) return [...out, childList(k, picked, all)];
   if (f('g')) return [...out, tgidList(k, picked, all)];
-  if (f('t')) return [...out, taskTimes(k, picked)];
-  if (f('l')) return [...out, lastRunList(k, picked)];
+  if (f('t')) return [...out, taskTimes(k, picked, !selectors.length)];
+  if (f('r')) return wrap(out, () => rlimitView(k, picked));
+  if (lastRunMode) return wrap(out, () => lastRunView(k, picked, all, { msecs: f('m'), radix: ctx.settings.radix, cpus, excludeIdle: f('I') }));
   if (f('a')) return [...out, ...taskArgs(k, picked)];
-  const rows = picked.filter((tc) => !f('A') || isActive(k, tc.task)).map((tc) => psRow(ctx, tc, f('s')));
+  // -A: only the active tasks when the whole table is shown (show_ps_data PS_ACTIVE|PS_SHOW_ALL)
+  const rows = picked.filter((tc) => !f('A') || a.args.length || isActive(k, tc.task)).map((tc) => psRow(ctx, tc, f('s')));
   const r: PsResult = { kind: 'ps', rows, header: !f('H'), kstackp: f('s') };
   return [...out, r];
+}
+
+function wrap(out: CommandResult[], view: () => CommandResult): CommandResult[] {
+  try {
+    return [...out, view()];
+  } catch (e) {
+    if (e instanceof CrashError) return [...out, err(e.message)];
+    throw e;
+  }
 }
 
 /** A pid or task address (str_to_context), else a command name (`\name` when numeric) or a regex. */
@@ -148,12 +187,4 @@ function summary(ctx: CommandContext, tasks: TaskContext[]): PsTreeResult {
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
   return { kind: 'pstree', blocks: [{ lines: [...counts].map(([s, n]) => ({ text: `  ${s}: ${n}` })), blankAfter: false }] };
-}
-
-/** ps -l: the task table newest first by sched_info.last_arrival (task.c sort_by_last_run). */
-function lastRunOrder(ctx: CommandContext): TaskContext[] {
-  const k = ctx.kernel;
-  const off = k.memberByteOffset('struct task_struct', 'sched_info.last_arrival');
-  const stamp = (tc: TaskContext) => (off === undefined ? 0n : k.readU64(tc.task + BigInt(off), 'sched_info last_arrival'));
-  return [...taskTable(k)].map((tc) => ({ tc, t: stamp(tc) })).sort((x, y) => (x.t > y.t ? -1 : x.t < y.t ? 1 : 0)).map((x) => x.tc);
 }

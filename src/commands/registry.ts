@@ -21,6 +21,17 @@ import { bt } from './bt.js';
 import { task } from './task.js';
 import { net } from './net.js';
 import { files } from './files.js';
+import { dis } from './dis.js';
+import { mach } from './mach.js';
+import { runq } from './runq.js';
+import { irq } from './irq.js';
+import { timer } from './timer.js';
+import { foreach } from './foreach.js';
+import { search } from './search.js';
+import { sig } from './sig.js';
+import { dev } from './dev.js';
+import { swap } from './swap.js';
+import { vm } from './vm.js';
 
 /** Every command, once. Help, completion and argument errors all come from these declarations. */
-export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, list, log, mod, p, rd, set, struct, sym, sys, union, whatis, quit, vtop, kmem, ptov, btop, ptob, ps, bt, task, net, files];
+export const COMMANDS: readonly CommandDef[] = [pointerTo, alias, evalCmd, help, list, log, mod, p, rd, set, struct, sym, sys, union, whatis, quit, vtop, kmem, ptov, btop, ptob, ps, bt, task, net, files, dis, mach, runq, irq, timer, foreach, search, sig, dev, swap, vm];

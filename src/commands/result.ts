@@ -9,7 +9,11 @@ import type { LogRecord } from '../kernel/helpers/printk.js';
 import type { KmemInfoResult, KmemPagesResult, NumPairsResult, PtovResult, VtopResult } from './memory-results.js';
 import type { TaskCommandResult } from './task-results.js';
 import type { KmemFreePageResult, KmemSlabResult, KmemVmapResult } from './kmem/slab-results.js';
+import type { KmemReportResult } from './kmem/report-results.js';
 import type { FsNetResult } from './fs-results.js';
+import type { DisResult, E820Result, MachResult } from './mach-dis-results.js';
+import type { ProcCommandResult } from './proc-results.js';
+import type { IrqResult, RunqResult, TimerResult } from './sched-results.js';
 
 /** `cmd: message` (or a bare line when `bare`, like crash's plain fprintf messages). */
 export interface ErrorResult {
@@ -162,8 +166,11 @@ export type CommandResult =
   | PrintResult | PerCpuResult | StructResult | TypeDeclResult | SymbolDeclResult | LogResult | ModResult
   | VtopResult | KmemPagesResult | KmemInfoResult | PtovResult | NumPairsResult
   | TaskCommandResult
-  | KmemSlabResult | KmemFreePageResult | KmemVmapResult
-  | FsNetResult;
+  | KmemSlabResult | KmemFreePageResult | KmemVmapResult | KmemReportResult
+  | FsNetResult
+  | DisResult | MachResult | E820Result
+  | ProcCommandResult
+  | RunqResult | IrqResult | TimerResult;
 
 export const err = (message: string, bare = false): ErrorResult => ({ kind: 'error', message, bare });
 export const warn = (message: string): WarningResult => ({ kind: 'warning', message });

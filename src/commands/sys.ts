@@ -31,7 +31,7 @@ export function sysInfo(ctx: CommandContext): SysResult {
     }
   };
   tryField('KERNEL', () => ctx.vmlinuxPath ?? "(none: symbols from the dump's kallsyms, types from its BTF)");
-  tryField('DUMPFILE', () => ctx.dumpPath + (k.dump.format === 'ELF' && (k.dump as { incomplete?: boolean }).incomplete ? '  [INCOMPLETE]' : ''));
+  tryField('DUMPFILE', () => ctx.dumpPath + dumpfileMarks(k.dump));
   tryField('CPUS', () => {
     const c = cpuState(k);
     const off = c.present - c.online.length;
@@ -61,4 +61,18 @@ export function sysInfo(ctx: CommandContext): SysResult {
     return `"${m}"${m.includes('Oops: ') ? ' (check log for details)' : ''}`;
   });
   return { kind: 'sys', fields };
+}
+
+/**
+ * kernel.c display_sys_stats: an ELF kdump that lost pages is "  [INCOMPLETE]"; a compressed
+ * kdump gets " %s%s%s" of " [PARTIAL DUMP]" (diskdump.c is_partial_diskdump: the sub-header's
+ * dump_level > 0, header version 1+), " [INCOMPLETE]" (DUMP_DH_COMPRESSED_INCOMPLETE) and
+ * " [EXCLUDED VMEMMAP]" (DUMP_DH_EXCLUDED_VMEMMAP) — so two blanks before the first mark.
+ */
+export function dumpfileMarks(dump: { format: string }): string {
+  const d = dump as { format: string; incomplete?: boolean; partial?: boolean; excludedVmemmap?: boolean };
+  if (d.format === 'ELF') return d.incomplete ? '  [INCOMPLETE]' : '';
+  if (d.format !== 'KDUMP' && d.format !== 'DISKDUMP') return '';
+  const marks = `${d.partial ? ' [PARTIAL DUMP]' : ''}${d.incomplete ? ' [INCOMPLETE]' : ''}${d.excludedVmemmap ? ' [EXCLUDED VMEMMAP]' : ''}`;
+  return marks ? ` ${marks}` : '';
 }

@@ -1,5 +1,6 @@
 /** Results of the task commands (ps, bt, set, task); rendered by format/ps.ts, bt.ts, context.ts, task.ts. */
 import type { Backtrace, TextScan } from '../kernel/helpers/backtrace.js';
+import type { FoundEframe, OverflowFinding, StackSearch } from '../kernel/helpers/backtrace-search.js';
 
 /** What the standard task header shows (task.c print_task_header). */
 export interface TaskHeaderInfo {
@@ -47,12 +48,26 @@ export interface PsTreeResult {
   blocks: { lines: ({ indent: number; header: TaskHeaderInfo; prefix?: string } | { text: string })[]; blankAfter: boolean }[];
 }
 
+/** bt -e: the exception frames found on one task's stack. */
+export interface EframeSearchTrace {
+  task: TaskHeaderInfo;
+  eframes: FoundEframe[];
+}
+
 export interface BtResult {
   kind: 'bt';
-  traces: (Backtrace | (TextScan & { text: true }))[];
+  traces: (Backtrace | (TextScan & { text: true }) | EframeSearchTrace)[];
   radix: 10 | 16;
   /** -s: name+offset in frame lines */
   symbolOffsets: boolean;
+  /** -U (beyond crash): say after each frame how the unwinder reached it */
+  unwindSources?: boolean;
+  /** -X (beyond crash): lines after each trace explaining the oops header and preempt_count */
+  explain?: Map<bigint, string[]>;
+  /** -E: the IRQ and exception stacks searched (no task traces) */
+  stackSearches?: StackSearch[];
+  /** -v: the stack-overflow findings (none: `No stack overflows detected`) */
+  overflows?: OverflowFinding[];
 }
 
 /** show_context(): the current context block of `set`. */

@@ -38,6 +38,13 @@ export interface CommandContext {
   readonly currentTask?: bigint;
   /** Switch the context to a task (and its cpu). */
   setCurrentTask?(task: bigint, cpu: number): void;
+  /**
+   * Long loops (kmem -s/-S/-p, search, foreach) report progress here: call
+   * `checkpoint(ctx, done, total, what)` from util/interrupt.ts, which also throws Interrupted when
+   * cancelled() says the user pressed Ctrl-C. Both are undefined in batch mode.
+   */
+  progress?(done: number, total: number, what?: string): void;
+  cancelled?(): boolean;
 }
 
 export interface CommandDef {

@@ -20,6 +20,7 @@ export function explainMapping(arch: 'x86_64' | 'arm64', e: VtopEntry, view: Wal
   const v = pte.value;
   const bit = (n: bigint) => ((v >> n) & 1n) === 1n;
   if (arch === 'x86_64') {
+    if (!bit(0n) && bit(8n)) return `PROT_NONE page (present bit clear, _PAGE_PROTNONE set: no access until mprotect or a NUMA hinting fault), ${size}`;
     const who = bit(2n) ? 'user' : 'kernel';
     const rw = bit(1n) ? `writable ${who} page` : `read-only ${who} page (RW clear)`;
     const x = bit(63n) ? 'not executable (NX)' : 'executable';

@@ -1,4 +1,6 @@
 import type { Arch } from '../arch/types.js';
+import { Arm64 } from '../arch/arm64.js';
+import { protNonePhys } from '../arch/x86-64.js';
 import type { VtopPte, VtopStep } from './memory-results.js';
 
 /**
@@ -11,7 +13,7 @@ export interface WalkView {
   pgdDirectory?: bigint;
   pageDirectory?: bigint;
   steps: VtopStep[];
-  page?: { base: bigint; size?: string };
+  page?: { base: bigint; size?: string; blank?: boolean };
   pte?: VtopPte & { present: boolean };
   paddr?: bigint;
   pageSize?: bigint;
@@ -30,7 +32,7 @@ const X86_PHYS_MASK = ((1n << 52n) - 1n) & ~0xfffn;
 
 export function describeWalk(arch: Arch, vaddr: bigint, o: WalkOptions): WalkView {
   const root = o.root ?? arch.kernelRoot;
-  const w = arch.walk(vaddr, root);
+  const w = arch.walk(vaddr, root, { user: !o.kernel });
   const last = w.steps[w.steps.length - 1];
   const view: WalkView = { steps: [], paddr: w.paddr, pageSize: w.pageSize };
   const pageShift = BigInt(arch.pageShift);
@@ -45,9 +47,11 @@ export function describeWalk(arch: Arch, vaddr: bigint, o: WalkOptions): WalkVie
     if (!last) return view;
     if (w.paddr !== undefined) {
       const size = w.pageSize ?? 4096n;
-      const base = size > 4096n ? last.value & X86_PHYS_MASK : w.paddr & ~0xfffn;
-      view.page = { base, size: sizeLabel(size, pageShift) };
-      view.pte = { value: last.value, phys: last.value & X86_PHYS_MASK, flags: x86PteFlags(last.value), present: true };
+      const phys = w.protNone ? protNonePhys(last.value) : last.value & X86_PHYS_MASK;
+      const base = size > 4096n ? phys : w.paddr & ~0xfffn;
+      // x86_64_uvtop_level4 prints "  PAGE: %lx  %s" for a 4K page; x86_64_kvtop "  PAGE: %lx"
+      view.page = { base, size: sizeLabel(size, pageShift), ...(size === 4096n && !o.kernel ? { blank: true } : {}) };
+      view.pte = { value: last.value, phys, flags: x86PteFlags(last.value), present: true };
     } else if (last.level === 'PTE' && last.value !== 0n) {
       view.pte = { value: last.value, phys: last.value & X86_PHYS_MASK, flags: x86PteFlags(last.value), present: false };
     }
@@ -57,17 +61,19 @@ export function describeWalk(arch: Arch, vaddr: bigint, o: WalkOptions): WalkVie
   view.pageDirectory = o.pgdVirt;
   view.steps = w.steps.map((s, i) => ({
     level: s.level,
-    entry: i === 0 ? o.pgdVirt + (s.entryPaddr - (root & ~BigInt(arch.pageSize - 1))) : arch.physToDirect(s.entryPaddr),
+    entry: i === 0 ? o.pgdVirt + (s.entryPaddr - root) : arch.physToDirect(s.entryPaddr),
     value: s.value,
   }));
   if (!last) return view;
-  const addrLow = ((1n << 48n) - 1n) & ~((1n << pageShift) - 1n);
+  const lpa2 = arch instanceof Arm64 && arch.geometry.encoding === 'lpa2';
+  const toPhys = (v: bigint) => (arch instanceof Arm64 ? arch.descToPhys(v) : v & (((1n << 48n) - 1n) & ~((1n << pageShift) - 1n)));
   if (w.paddr !== undefined) {
     const size = w.pageSize ?? BigInt(arch.pageSize);
-    view.page = { base: w.paddr & ~(size - 1n), size: size > BigInt(arch.pageSize) ? sizeLabel(size, pageShift) : undefined };
-    view.pte = { value: last.value, phys: last.value & addrLow, flags: arm64PteFlags(last.value), present: true };
+    // arm64_vtop_*: "  PAGE: %lx  %s" for a page (blank suffix), "  PAGE: %lx  (2MB)" for a block
+    view.page = size > BigInt(arch.pageSize) ? { base: w.paddr & ~(size - 1n), size: sizeLabel(size, pageShift) } : { base: w.paddr & ~(size - 1n), blank: true };
+    view.pte = { value: last.value, phys: toPhys(last.value), flags: arm64PteFlags(last.value, lpa2), present: true };
   } else if (last.level === 'PTE' && last.value !== 0n) {
-    view.pte = { value: last.value, phys: last.value & addrLow, flags: arm64PteFlags(last.value), present: false };
+    view.pte = { value: last.value, phys: toPhys(last.value), flags: arm64PteFlags(last.value, lpa2), present: (last.value & (1n << 58n)) !== 0n };
   }
   return view;
 }
@@ -97,8 +103,11 @@ export function x86PteFlags(pte: bigint): string[] {
   return out;
 }
 
-/** arm64_translate_pte() with the v4.0+ software bits (PTE_PROT_NONE bit 58, no PTE_FILE). */
-export function arm64PteFlags(pte: bigint): string[] {
+/**
+ * arm64_translate_pte() with the v4.0+ software bits (PTE_PROT_NONE bit 58, no PTE_FILE). With
+ * LPA2 bits 9:8 hold PA[51:50], not SH (shareability moves to TCR): no SHARED then (crash has no LPA2).
+ */
+export function arm64PteFlags(pte: bigint, lpa2 = false): string[] {
   const b = (mask: bigint) => (pte & mask) !== 0n;
   const out: string[] = [];
   if (!pte) return out;
@@ -106,7 +115,7 @@ export function arm64PteFlags(pte: bigint): string[] {
   if (b(1n << 58n)) out.push('PROT_NONE');
   if (b(1n << 6n)) out.push('USER');
   if (b(1n << 7n)) out.push('RDONLY');
-  if (b(3n << 8n)) out.push('SHARED');
+  if (b(3n << 8n) && !lpa2) out.push('SHARED');
   if (b(1n << 10n)) out.push('AF');
   if (b(1n << 11n)) out.push('NG');
   if (b(1n << 53n)) out.push('PXN');

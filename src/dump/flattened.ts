@@ -20,7 +20,7 @@ export const FLAT_HEADER_SIZE = 4096;
 const SIGNATURE = 'makedumpfile';
 const TYPE_FLAT_HEADER = 1n;
 const RECORD_HEADER = 16;
-const SCAN_WINDOW = 64 * 1024;
+const SCAN_WINDOW = 1 << 20;
 const SMALL_RECORD = 4096;
 
 /** True when the first bytes are a flattened-format header (signature and type 1). */
@@ -56,7 +56,7 @@ export class FlattenedReader implements ByteSource {
     if (!isFlattened(head)) throw new DumpFormatError(`${file.path}: not a makedumpfile flattened file`);
     this.version = new DataView(head.buffer, head.byteOffset, 32).getBigInt64(24, false);
     const recs = this.scan();
-    this.records = recs.start.length;
+    this.records = recs.n;
     this.ext = resolve(recs);
     const n = this.ext.end.length;
     this.size = n ? this.ext.end[n - 1] : 0;
@@ -74,13 +74,15 @@ export class FlattenedReader implements ByteSource {
     return this.ext.start.length;
   }
 
-  /** One pass over the record headers; data is skipped, never read. */
-  private scan(): { start: number[]; size: number[]; fileOff: number[] } {
+  /**
+   * One pass over the record headers; data is skipped, never read. Records go into typed arrays
+   * (no object per record: a flattened 8 GB dump has two million of them).
+   */
+  private scan(): Records {
     const { file } = this;
-    const start: number[] = [];
-    const size: number[] = [];
-    const fileOff: number[] = [];
+    const r = new RecordList();
     let win: Uint8Array = new Uint8Array(0);
+    let dv = new DataView(win.buffer);
     let winAt = 0;
     let pos = FLAT_HEADER_SIZE;
     let lastSize = SMALL_RECORD; // until a record shows otherwise, assume large ones
@@ -92,23 +94,25 @@ export class FlattenedReader implements ByteSource {
       if (pos < winAt || pos + RECORD_HEADER > winAt + win.length) {
         // Small records: read a window holding many headers. Large ones: just the header.
         win = file.readAt(pos, lastSize < SMALL_RECORD ? SCAN_WINDOW : RECORD_HEADER);
+        dv = new DataView(win.buffer, win.byteOffset, win.byteLength);
         winAt = pos;
       }
-      const dv = new DataView(win.buffer, win.byteOffset + (pos - winAt), RECORD_HEADER);
-      const off = dv.getBigInt64(0, false);
-      const len = dv.getBigInt64(8, false);
-      if (off === -1n) break;
-      if (off < 0n || len < 0n || off + len > BigInt(Number.MAX_SAFE_INTEGER)) {
-        throw new DumpFormatError(`${file.path}: flattened format: bad record header at offset ${pos} (offset ${off}, size ${len})`);
+      // two 32-bit halves instead of BigInt reads: this loop runs once per page of the dump
+      const at = pos - winAt;
+      const offHi = dv.getInt32(at, false);
+      const lenHi = dv.getInt32(at + 8, false);
+      const off = offHi * 2 ** 32 + dv.getUint32(at + 4, false);
+      const want = lenHi * 2 ** 32 + dv.getUint32(at + 12, false);
+      if (off === -1) break;
+      if (offHi < 0 || lenHi < 0 || off + want > Number.MAX_SAFE_INTEGER) {
+        const big = new DataView(win.buffer, win.byteOffset + (pos - winAt), RECORD_HEADER);
+        throw new DumpFormatError(
+          `${file.path}: flattened format: bad record header at offset ${pos} (offset ${big.getBigInt64(0, false)}, size ${big.getBigInt64(8, false)})`,
+        );
       }
       const data = pos + RECORD_HEADER;
-      const want = Number(len);
       const have = Math.min(want, file.size - data);
-      if (have > 0) {
-        start.push(Number(off));
-        size.push(have);
-        fileOff.push(data);
-      }
+      if (have > 0) r.push(off, have, data);
       if (have < want) {
         this.warnings.push(
           `${file.path}: flattened format: the record at offset ${pos} wants ${want} bytes but the file has ${have} (truncated?)`,
@@ -118,7 +122,7 @@ export class FlattenedReader implements ByteSource {
       pos = data + want;
       lastSize = want;
     }
-    return { start, size, fileOff };
+    return r.done();
   }
 
   readAt(off: number, len: number): Uint8Array {
@@ -167,24 +171,120 @@ function lastAtOrBefore(a: Float64Array, x: number): number {
   return hit;
 }
 
+/** Records as scanned, in stream order. */
+interface Records {
+  n: number;
+  start: Float64Array;
+  size: Float64Array;
+  fileOff: Float64Array;
+}
+
+/** Growable typed arrays of records. */
+class RecordList {
+  n = 0;
+  private start = new Float64Array(1024);
+  private size = new Float64Array(1024);
+  private fileOff = new Float64Array(1024);
+
+  push(start: number, size: number, fileOff: number): void {
+    if (this.n === this.start.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.start = grow(this.start);
+      this.size = grow(this.size);
+      this.fileOff = grow(this.fileOff);
+    }
+    this.start[this.n] = start;
+    this.size[this.n] = size;
+    this.fileOff[this.n++] = fileOff;
+  }
+
+  done(): Records {
+    const n = this.n;
+    return { n, start: this.start.subarray(0, n), size: this.size.subarray(0, n), fileOff: this.fileOff.subarray(0, n) };
+  }
+}
+
 /** Sort the records by logical offset; where they overlap, later records win. */
-function resolve(r: { start: number[]; size: number[]; fileOff: number[] }): Extents {
-  const n = r.start.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => r.start[a] - r.start[b] || a - b);
+function resolve(r: Records): Extents {
+  const order = sortedOrder(r.start);
   let overlap = false;
   let reach = -1;
-  for (const i of order) {
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
     if (r.start[i] < reach) overlap = true;
     reach = Math.max(reach, r.start[i] + r.size[i]);
   }
   if (!overlap) {
-    return {
-      start: Float64Array.from(order, (i) => r.start[i]),
-      end: Float64Array.from(order, (i) => r.start[i] + r.size[i]),
-      fileOff: Float64Array.from(order, (i) => r.fileOff[i]),
-    };
+    const n = order.length;
+    const out = { start: new Float64Array(n), end: new Float64Array(n), fileOff: new Float64Array(n) };
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      out.start[k] = r.start[i];
+      out.end[k] = r.start[i] + r.size[i];
+      out.fileOff[k] = r.fileOff[i];
+    }
+    return out;
   }
-  return sweep(r, order);
+  return sweep(r, Array.from(order));
+}
+
+const MAX_RUNS = 16;
+
+/**
+ * Record indexes by start, ties in stream order (stable). makedumpfile writes a few interleaved
+ * ascending sequences (headers and bitmaps, then page descriptors and page data by turns), so
+ * the records are split into at most MAX_RUNS ascending runs and merged: O(n·runs), no
+ * comparator sort of millions of entries; anything more disordered gets a general sort.
+ */
+function sortedOrder(start: Float64Array): Uint32Array {
+  const n = start.length;
+  const runOf = new Uint8Array(n);
+  const last: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = start[i];
+    let k = 0;
+    while (k < last.length && last[k] > s) k++;
+    if (k === MAX_RUNS) {
+      return Uint32Array.from({ length: n }, (_, j) => j).sort((a, b) => start[a] - start[b] || a - b);
+    }
+    if (k === last.length) last.push(s);
+    else last[k] = s;
+    runOf[i] = k;
+  }
+  const out = new Uint32Array(n);
+  if (last.length <= 1) {
+    for (let i = 0; i < n; i++) out[i] = i;
+    return out;
+  }
+  // each run's members in stream order, then a merge that takes the smallest head (lowest run on ties,
+  // which is not always the earlier record: ties between runs are resolved by index below)
+  const counts = new Uint32Array(last.length + 1);
+  for (let i = 0; i < n; i++) counts[runOf[i] + 1]++;
+  for (let k = 1; k <= last.length; k++) counts[k] += counts[k - 1];
+  const members = new Uint32Array(n);
+  const fill = counts.slice(0, last.length);
+  for (let i = 0; i < n; i++) members[fill[runOf[i]]++] = i;
+  const head = counts.slice(0, last.length);
+  const stop = counts.slice(1);
+  for (let k = 0; k < n; k++) {
+    let best = -1;
+    for (let q = 0; q < head.length; q++) {
+      if (head[q] === stop[q]) continue;
+      if (best < 0) {
+        best = q;
+        continue;
+      }
+      const a = members[head[q]];
+      const b = members[head[best]];
+      if (start[a] < start[b] || (start[a] === start[b] && a < b)) best = q;
+    }
+    out[k] = members[head[best]++];
+  }
+  return out;
 }
 
 /**
@@ -192,7 +292,7 @@ function resolve(r: { start: number[]; size: number[]; fileOff: number[] }): Ext
  * record number (lazy deletion); each piece between two boundaries belongs to the newest
  * record covering it. O(n log n).
  */
-function sweep(r: { start: number[]; size: number[]; fileOff: number[] }, order: number[]): Extents {
+function sweep(r: Records, order: number[]): Extents {
   const endOf = (i: number) => r.start[i] + r.size[i];
   const ends = [...order].sort((a, b) => endOf(a) - endOf(b));
   const heap: number[] = [];

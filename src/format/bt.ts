@@ -1,6 +1,7 @@
 import type { BtResult } from '../commands/task-results.js';
 import type { Backtrace, BtEntry, TextScan } from '../kernel/helpers/backtrace.js';
 import type { X86Regs } from '../arch/regs.js';
+import type { FoundEframe } from '../kernel/helpers/backtrace-search.js';
 import { taskHeaderLine } from './task.js';
 
 const x16 = (v: bigint) => v.toString(16).padStart(16, '0');
@@ -8,17 +9,40 @@ const hx = (v: bigint) => v.toString(16);
 
 /** bt (kernel.c back_trace; x86_64.c x86_64_print_stack_entry, x86_64_exception_frame). */
 export function formatBt(r: BtResult): string {
+  if (r.overflows) return overflowText(r);
+  if (r.stackSearches) return r.stackSearches.map((s) => `${s.label}${s.offline ? ' [OFFLINE]\n\n' : '\n' + (s.frames.length ? s.frames.flatMap((f) => eframeLines(f, r.radix)).join('\n') + '\n\n' : '(none found)\n\n')}`).join('');
   return r.traces
     .map((t, i) => {
       const head = `${i ? '\n' : ''}${taskHeaderLine({ pid: t.task.pid, task: t.task.task, cpu: t.task.cpu, comm: t.task.comm })}\n`;
-      return head + ('text' in t ? textScanLines(t) : traceLines(t, r)).map((l) => l + '\n').join('');
+      const body = 'eframes' in t ? t.eframes.flatMap((f) => eframeLines(f, r.radix)) : 'text' in t ? textScanLines(t) : traceLines(t, r);
+      const extra = 'entries' in t && !('text' in t) ? (r.explain?.get(t.task.task) ?? []) : [];
+      return head + [...body, ...extra].map((l) => l + '\n').join('');
     })
     .join('');
 }
 
+/** bt -e / -E: `  KERNEL-MODE EXCEPTION FRAME AT: addr` after a blank line, then the registers (x86_64_exception_frame EFRAME_SEARCH). */
+function eframeLines(f: FoundEframe, radix: 10 | 16): string[] {
+  const rip = f.user ? [] : [`    [exception RIP: ${f.rip ? f.rip.name + offsetText(f.rip.offset, radix) : 'unknown or invalid address'}]`];
+  return ['', `  ${f.user ? 'USER' : 'KERNEL'}-MODE EXCEPTION FRAME AT: ${hx(f.addr)}`, ...rip, ...regLines(f.regs)];
+}
+
+/** bt -v (task.c check_stack_overflow). */
+function overflowText(r: BtResult): string {
+  const found = r.overflows ?? [];
+  if (!found.length) return 'No stack overflows detected\n';
+  return found.map((o) => `${taskHeaderLine({ pid: o.task.pid, task: o.task.task, cpu: o.task.cpu, comm: o.task.comm })}\n${o.messages.map((m) => `  ${m}\n`).join('')}\n`).join('');
+}
+
+const VIA: Record<string, string> = { start: 'start of the trace', orc: 'ORC', fp: 'frame pointer', regs: 'exception frame', entry: 'entry code pt_regs' };
+
 function traceLines(t: Backtrace, r: BtResult): string[] {
   const out: string[] = [];
-  for (const e of t.entries) out.push(...entryLines(e, r));
+  for (const e of t.entries) {
+    const l = entryLines(e, r);
+    if (r.unwindSources && e.kind === 'frame' && e.via) l[0] += `  (via ${VIA[e.via] ?? e.via})`;
+    out.push(...l);
+  }
   if (t.error) out.push(t.error.startsWith('(') ? `    ${t.error}` : `bt: ${t.error}`);
   return out;
 }
@@ -44,7 +68,7 @@ function entryLines(e: BtEntry, r: BtResult): string[] {
     case 'words': {
       const lines: string[] = [];
       for (let i = 0; i < e.words.length; i += 2) {
-        const pair = e.words.slice(i, i + 2).map((w) => `${x16(w)} `).join('');
+        const pair = e.words.slice(i, i + 2).map((w, j) => `${e.symbols?.[i + j]?.padEnd(16) ?? x16(w)} `).join('');
         lines.push(`    ${hx(e.start + BigInt(i * 8))}: ${pair}`);
       }
       return lines;
@@ -84,7 +108,10 @@ function arm64RegLines(e: Extract<BtEntry, { kind: 'arm64-regs' }>, radix: 10 | 
 function textScanLines(t: TextScan): string[] {
   const out: string[] = [];
   if (t.start) out.push(`${' '.repeat(14)}START: ${t.start.name} at ${hx(t.start.ip)}`);
-  for (const e of t.entries) out.push(e.kind === 'switch' ? `--- <${e.label}> ---` : `  [${hx(e.sp).padStart(16)}] ${e.name} at ${hx(e.ip)}`);
+  for (const e of t.entries) {
+    if (e.kind === 'regs') out.push(...regLines(e.regs));
+    else out.push(e.kind === 'switch' ? `--- <${e.label}> ---` : `  [${hx(e.sp).padStart(16)}] ${e.name} at ${hx(e.ip)}`);
+  }
   if (t.error) out.push(`bt: ${t.error}`);
   return out;
 }

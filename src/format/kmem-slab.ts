@@ -56,17 +56,23 @@ export function formatKmemFreePage(f: KmemFreePageResult): string {
   const z = f.zone;
   const out: string[] = [];
   if (f.node !== undefined) out.push('NODE', ` ${r(f.node, 2)}`);
-  out.push(`ZONE  NAME        SIZE    FREE  ${mkstring('MEM_MAP', 16, 'center-ljust')}  START_PADDR  START_MAPNR`);
-  out.push(
-    `${r(z.index, 3)}   ${z.name.padEnd(9)} ${r(z.size, 6)}  ${r(z.free, 6)}  ${mkstring(hex(z.memMap), 16, 'center')}  ` +
-      `${mkstring(hex(z.startPaddr), 11, 'center-rjust')}  ${mkstring(z.startMapnr.toString(), 11, 'center-rjust')}`,
-  );
+  out.push(ZONE_HEADER, zoneLineText(z));
   out.push('AREA    SIZE  FREE_AREA_STRUCT');
   out.push(`${r(f.area.order, 3)}  ${r(`${f.area.sizeK}k`, 7)}  ${mkstring(hex(f.area.freeList), 16, 'center')}  `);
   const p = f.position;
   const pos = p ? `(${hex(p.addr)} is ${p.physical && p.addr % 4096n ? 'in ' : ''}${ordinal(p.nth)} of ${p.pages} pages)` : '';
   out.push(`${hex(f.page)}  ${pos}`);
   return out.map((l) => l + '\n').join('');
+}
+
+export const ZONE_HEADER = `ZONE  NAME        SIZE    FREE  ${mkstring('MEM_MAP', 16, 'center-ljust')}  START_PADDR  START_MAPNR`;
+
+/** A zone line of kmem -f (dump_free_pages_zones_v2). */
+export function zoneLineText(z: KmemFreePageResult['zone']): string {
+  return (
+    `${r(z.index, 3)}   ${z.name.padEnd(9)} ${r(z.size, 6)}  ${r(z.free, 6)}  ${mkstring(hex(z.memMap), 16, 'center')}  ` +
+    `${mkstring(hex(z.startPaddr), 11, 'center-rjust')}  ${mkstring(z.startMapnr.toString(), 11, 'center-rjust')}`
+  );
 }
 
 /** crash's ordinal(): only the last digit decides (11 → "11st", as crash prints it). */
@@ -78,7 +84,11 @@ function ordinal(n: bigint): string {
 
 /** The kmem -v header and the line of one vmap_area (memory.c dump_vmap_area). */
 export function formatKmemVmap(v: KmemVmapResult): string {
-  const header = `${mkstring('VMAP_AREA', 16, 'center-ljust')}  ${mkstring('VM_STRUCT', 16, 'center-ljust')}  ${mkstring('ADDRESS RANGE', 35, 'center-ljust')}     SIZE`;
-  const row = `${mkstring(hex(v.area), 16, 'center-ljust')}  ${mkstring(hex(v.vm), 16, 'center-ljust')}  ${hex(v.start).padStart(16)} - ${hex(v.end).padEnd(16)}  ${r(v.end - v.start, 7)}`;
-  return `${header}\n${row}\n`;
+  return `${VMAP_HEADER}\n${vmapRowText(v)}\n`;
+}
+
+export const VMAP_HEADER = `${mkstring('VMAP_AREA', 16, 'center-ljust')}  ${mkstring('VM_STRUCT', 16, 'center-ljust')}  ${mkstring('ADDRESS RANGE', 35, 'center-ljust')}     SIZE`;
+
+export function vmapRowText(v: { area: bigint; vm: bigint; start: bigint; end: bigint }): string {
+  return `${mkstring(hex(v.area), 16, 'center-ljust')}  ${mkstring(hex(v.vm), 16, 'center-ljust')}  ${hex(v.start).padStart(16)} - ${hex(v.end).padEnd(16)}  ${r(v.end - v.start, 7)}`;
 }

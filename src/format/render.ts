@@ -1,4 +1,7 @@
 import type { CommandResult } from '../commands/result.js';
+import { formatRunq } from './runq.js';
+import { formatIrq } from './irq.js';
+import { formatTimer } from './timer.js';
 import { formatRd } from './rd.js';
 import { formatSym } from './sym.js';
 import { formatSys } from './sys.js';
@@ -16,8 +19,12 @@ import { formatBt } from './bt.js';
 import { formatContext } from './context.js';
 import { formatTaskHeader } from './task.js';
 import { formatKmemFreePage, formatKmemSlab, formatKmemVmap } from './kmem-slab.js';
+import { formatKmemReport } from './kmem-reports.js';
 import { formatNetArp, formatNetDevices, formatNetSockets } from './net.js';
 import { formatFiles, formatFilesInode, formatFilesNodes, formatPageSums } from './files.js';
+import { formatDis } from './dis.js';
+import { formatE820, formatMach } from './mach.js';
+import { formatProc } from './proc.js';
 
 /** Render one command result to crash's exact text (including its final newline). */
 export function renderResult(r: CommandResult, cmd: string): string {
@@ -88,7 +95,29 @@ export function renderResult(r: CommandResult, cmd: string): string {
       return formatKmemSlab(r);
     case 'kmem-free-page':
       return formatKmemFreePage(r);
+    case 'headless':
+    case 'vm-data':
+    case 'vma-table':
+    case 'sig':
+    case 'search':
+    case 'swap':
+    case 'dev':
+      return formatProc(r);
     case 'kmem-vmap':
       return formatKmemVmap(r);
+    case 'kmem-report':
+      return formatKmemReport(r);
+    case 'dis':
+      return formatDis(r);
+    case 'mach':
+      return formatMach(r);
+    case 'e820':
+      return formatE820(r);
+    case 'runq':
+      return formatRunq(r);
+    case 'irq':
+      return formatIrq(r);
+    case 'timer':
+      return formatTimer(r);
   }
 }

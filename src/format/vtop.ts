@@ -20,7 +20,7 @@ function formatEntry(e: VtopEntry): string {
   if (e.pgdDirectory !== undefined) out += `PGD DIRECTORY: ${x(e.pgdDirectory)}\n`;
   if (e.pageDirectory !== undefined) out += `PAGE DIRECTORY: ${x(e.pageDirectory)}\n`;
   for (const s of e.steps) out += `   ${s.level}: ${x(s.entry)} => ${x(s.value)}\n`;
-  if (e.page) out += `  PAGE: ${x(e.page.base)}${e.page.size ? `  (${e.page.size})` : ''}\n\n`;
+  if (e.page) out += `  PAGE: ${x(e.page.base)}${e.page.size ? `  (${e.page.size})` : e.page.blank ? '  ' : ''}\n\n`;
   else if (e.pte) out += '\n';
   if (e.pte) out += pteTable(e.pte);
   if (e.vma !== undefined) {

@@ -53,8 +53,12 @@ export function archSetup(dump: DumpFile, vi: VmcoreInfo): ArchSetup {
   };
   const kimageVoffset = BigInt.asUintN(64, need('NUMBER(kimage_voffset)'));
   const pageSize = Number(vi.num('PAGESIZE') ?? 4096n);
+  const t1sz = vi.num('NUMBER(TCR_EL1_T1SZ)') ?? vi.num('NUMBER(tcr_el1_t1sz)');
   const params = {
     vaBits: Number(need('NUMBER(VA_BITS)')),
+    // vabits_actual = 64 - TCR_EL1.T1SZ (crash arm64_set_va_bits_by_tcr); a 52-bit kernel on a CPU without LVA/LPA2 runs 48-bit
+    vaBitsActual: t1sz === undefined ? undefined : 64 - Number(t1sz),
+    maxPhysmemBits: vi.number('MAX_PHYSMEM_BITS') === undefined ? undefined : Number(vi.number('MAX_PHYSMEM_BITS')),
     pageShift: Math.log2(pageSize),
     physOffset: BigInt.asUintN(64, need('NUMBER(PHYS_OFFSET)')),
     kimageVoffset,
@@ -66,7 +70,8 @@ export function archSetup(dump: DumpFile, vi: VmcoreInfo): ArchSetup {
     modulesStart: vi.number('MODULES_VADDR'),
     modulesEnd: vi.number('MODULES_END'),
   };
-  if (pageSize !== 4096) throw new CrashError(`arm64 ${pageSize / 1024}K pages are not supported yet`);
+  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) throw new CrashError(`VMCOREINFO PAGESIZE=${pageSize} is not an arm64 page size`);
+  if (params.vaBitsActual !== undefined && !(params.vaBitsActual >= 36 && params.vaBitsActual <= params.vaBits)) params.vaBitsActual = undefined;
   // arm64 kernels have 36..52-bit VAs (arch/arm64/Kconfig ARM64_VA_BITS); anything else is garbage.
   if (!(params.vaBits >= 36 && params.vaBits <= 52)) throw new CrashError(`VMCOREINFO NUMBER(VA_BITS)=${params.vaBits} is not an arm64 VA size`);
   const arch = new Arm64(params, read);

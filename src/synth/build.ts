@@ -7,6 +7,7 @@ import { typeHelpers, writeObject, type BuildContext } from './infra.js';
 import { buildCpus, buildLayoutVars, buildNodes, buildPerCpu, buildTime, buildUts } from './infra-kernel.js';
 import { buildTasks } from './infra-tasks.js';
 import { buildMemSection } from './infra-mm.js';
+import { buildVmstat } from './infra-vmstat.js';
 import { buildModules } from './infra-modules.js';
 import { buildFiles } from './infra-files.js';
 import { buildSlabCaches } from './infra-slab.js';
@@ -54,6 +55,7 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   const extraPerCpu = buildTasks(c);
   buildPerCpu(c, extraPerCpu);
   buildNodes(c);
+  buildVmstat(c);
   buildMemSection(c);
   if (s.modules?.length) buildModules(c, s.modules);
   if (c.hasType('struct printk_ringbuffer')) buildPrintkRingbuffer(c);
@@ -80,8 +82,9 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   syms.add('__stop_BTF', btfAt + BigInt(btf.length), 'R');
   // The top-level table: where the scenario says init_top_pgt is, else in the builder's data.
   const rootName = s.arch === 'arm64' ? 'swapper_pg_dir' : 'init_top_pgt';
-  const pgd = syms.get(rootName)?.address ?? mem.allocData(4096, 4096);
-  mem.write(pgd, new Uint8Array(4096));
+  const pgdSize = Number(mem.pageSize);
+  const pgd = syms.get(rootName)?.address ?? mem.allocData(pgdSize, pgdSize);
+  mem.write(pgd, new Uint8Array(pgdSize));
   syms.add(rootName, pgd, 'D');
   if (s.arch !== 'arm64') syms.add('swapper_pg_dir', pgd, 'D');
   syms.add('_end', mem.allocData(0, 4096) + 0x100000n, 'B');
@@ -92,7 +95,7 @@ function buildScenario(dirOrScenario: string | Scenario): SynthDump {
   else buildX86PageTables(c, img, root);
   buildUserTables(c, img, root);
 
-  const info = [`OSRELEASE=${s.uts.release}`, 'PAGESIZE=4096', ...c.vmcoreinfo, ...(s.arch === 'arm64' ? arm64Info(c, pgd) : x86Info(c, pgd)), ...(s.vmcoreinfoExtra ?? [])];
+  const info = [`OSRELEASE=${s.uts.release}`, `PAGESIZE=${mem.pageSize}`, ...c.vmcoreinfo, ...(s.arch === 'arm64' ? arm64Info(c, pgd) : x86Info(c, pgd)), ...(s.vmcoreinfoExtra ?? [])];
   return new SynthDump({ path: `${s.dir}`, machine: s.arch, image: img, notes: scenarioNotes(s, info.join('\n') + '\n') });
 }
 
@@ -120,8 +123,10 @@ function arm64Info(c: BuildContext, pgd: bigint): string[] {
     `SYMBOL(swapper_pg_dir)=${pgd.toString(16)}`,
     `NUMBER(VA_BITS)=${vaBits}`,
     `NUMBER(kimage_voffset)=0x${mem.kimageVoffset.toString(16)}`,
-    `NUMBER(PHYS_OFFSET)=0x${s.layout.physOffset!.toString(16)}`,
-    `NUMBER(TCR_EL1_T1SZ)=0x${(64 - vaBits).toString(16)}`,
+    `NUMBER(PHYS_OFFSET)=0x${mem.arm64Linear().exportedPhysOffset.toString(16)}`,
+    `NUMBER(TCR_EL1_T1SZ)=0x${(64 - (s.layout.vaBitsActual ?? vaBits)).toString(16)}`,
     `KERNELOFFSET=${s.layout.kernelOffset.toString(16)}`,
+    // arch/arm64 publishes MAX_PHYSMEM_BITS with the sparsemem keys; a dump without mem_section still says it
+    ...(c.vmcoreinfo.some((l) => l.startsWith('NUMBER(MAX_PHYSMEM_BITS)=')) ? [] : [`NUMBER(MAX_PHYSMEM_BITS)=${s.layout.physBits ?? 48}`]),
   ];
 }

@@ -17,7 +17,7 @@ export function buildMemSection(c: BuildContext): void {
   const vmemmap = vmemmapBase(c);
   if (vmemmap === undefined) return;
   const sectionBits = BigInt(c.s.layout.sectionSizeBits ?? 27);
-  const maxPhys = BigInt(c.s.arch === 'arm64' ? 48 : c.s.layout.fiveLevel ? 52 : 46);
+  const maxPhys = BigInt(c.s.arch === 'arm64' ? (c.s.layout.physBits ?? 48) : c.s.layout.fiveLevel ? 52 : 46);
   const perRoot = 4096n / MEM_SECTION_SIZE;
   const roots = Number((1n << (maxPhys - sectionBits)) / perRoot);
   const rootTable = c.mem.allocData(roots * 8, 4096);

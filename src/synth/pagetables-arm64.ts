@@ -1,8 +1,12 @@
 /**
- * arm64 stage-1 translation tables, 4K granule, 48-bit VA (4 levels: PGD=L0, PUD=L1, PMD=L2,
- * PTE=L3) or 39-bit VA (3 levels: PGD=L1, PMD=L2, PTE=L3), built in a PhysImage. One instance is
- * one root: the kernel's swapper_pg_dir (TTBR1_EL1, upper VA half) or a process's mm->pgd
- * (TTBR0_EL1, lower half). Blocks: 1G at level 1, 2M at level 2; pages at level 3.
+ * arm64 stage-1 translation tables built in a PhysImage, for every granule and VA size the kernel
+ * supports: 4K (39-bit: PGD=L1, PMD, PTE; 48-bit: PGD=L0, PUD, PMD, PTE; 52-bit LPA2: PGD=L-1, P4D,
+ * PUD, PMD, PTE), 16K (36-bit: PGD=L2, PTE; 47-bit: PGD, PMD, PTE; 48/52-bit: PGD, PUD, PMD, PTE),
+ * 64K (42-bit: PGD=L2, PTE; 48/52-bit: PGD, PMD, PTE). One instance is one root: the kernel's
+ * swapper_pg_dir (TTBR1_EL1, upper VA half) or a process's mm->pgd (TTBR0_EL1, lower half).
+ * Blocks: 1G and 2M (4K), 32M (16K), 512M (64K); pages at the last level. With 52-bit physical
+ * addresses the output address is encoded as the hardware wants it: LPA (64K, PA[51:48] in bits
+ * [15:12]) or LPA2 (4K/16K, PA[51:50] in bits [9:8], which then no longer hold SH).
  *
  * Descriptor bits, from arch/arm64/include/asm/pgtable-hwdef.h (hardware) and pgtable-prot.h
  * (software bits the kernel keeps in the ignored fields). Leaf attributes are given in page form
@@ -119,8 +123,12 @@ export const SIZE_2M = 1n << 21n;
 export const SIZE_1G = 1n << 30n;
 
 export interface Arm64PageTablesOptions {
-  /** 48 (4 levels) or 39 (3 levels); default 48. */
-  vaBits?: 39 | 48;
+  /** VA bits the tables are indexed with (36..52); default 48. */
+  vaBits?: number;
+  /** PAGE_SHIFT: 12 (4K), 14 (16K) or 16 (64K); default 12. */
+  pageShift?: 12 | 14 | 16;
+  /** Output-address encoding for 52-bit physical addresses; default none (48-bit PA). */
+  encoding?: 'none' | 'lpa' | 'lpa2';
   /** 1: kernel half (TTBR1_EL1, addresses with the top bits set); 0: user half (TTBR0_EL1). Default 1. */
   ttbr?: 0 | 1;
   /** Physical address of an existing zeroed top-level table; allocated from the image otherwise. */
@@ -130,50 +138,89 @@ export interface Arm64PageTablesOptions {
 }
 
 export interface Arm64MapOptions {
+  /** Map with pages only (no blocks). */
   force4K?: boolean;
-  /** Largest block size to use (default 1G). */
+  /** Largest block size to use (default: the largest the granule has). */
   maxPageSize?: bigint;
 }
 
 interface Level {
   /** the kernel's name for it (crash's vtop labels) */
   name: string;
-  /** architectural lookup level 0..3 */
-  level: number;
   shift: bigint;
+  /** index bits at this level */
+  span: bigint;
+  last: boolean;
+  /** blocks allowed here (level 1 with 4K, level 2 with any granule) */
+  block: boolean;
 }
 
-const LEVELS48: Level[] = [
-  { name: 'PGD', level: 0, shift: 39n },
-  { name: 'PUD', level: 1, shift: 30n },
-  { name: 'PMD', level: 2, shift: 21n },
-  { name: 'PTE', level: 3, shift: 12n },
-];
-const LEVELS39: Level[] = [
-  { name: 'PGD', level: 1, shift: 30n },
-  { name: 'PMD', level: 2, shift: 21n },
-  { name: 'PTE', level: 3, shift: 12n },
-];
+const NAMES: Record<number, string[]> = {
+  2: ['PGD', 'PTE'],
+  3: ['PGD', 'PMD', 'PTE'],
+  4: ['PGD', 'PUD', 'PMD', 'PTE'],
+  5: ['PGD', 'P4D', 'PUD', 'PMD', 'PTE'],
+};
 
 export class Arm64PageTables {
   readonly root: bigint;
-  readonly vaBits: 39 | 48;
+  readonly vaBits: number;
+  readonly pageShift: number;
+  readonly pageSize: bigint;
   readonly ttbr: 0 | 1;
+  readonly encoding: 'none' | 'lpa' | 'lpa2';
   private readonly levels: Level[];
   private readonly tableAttrs: bigint;
 
   constructor(private readonly img: PhysImage, opts: Arm64PageTablesOptions = {}) {
     this.vaBits = opts.vaBits ?? 48;
+    this.pageShift = opts.pageShift ?? 12;
+    this.pageSize = 1n << BigInt(this.pageShift);
     this.ttbr = opts.ttbr ?? 1;
-    this.levels = this.vaBits === 48 ? LEVELS48 : LEVELS39;
+    this.encoding = opts.encoding ?? 'none';
+    const bpl = BigInt(this.pageShift - 3);
+    const n = Math.ceil((this.vaBits - this.pageShift) / Number(bpl));
+    if (!NAMES[n]) throw new RangeError(`no arm64 table layout for ${this.vaBits}-bit VAs with ${this.pageSize / 1024n}K pages`);
+    this.levels = NAMES[n].map((name, i) => {
+      const shift = BigInt(this.pageShift) + bpl * BigInt(n - 1 - i);
+      const archLevel = 4 - n + i; // architectural lookup level: the last is 3
+      return { name, shift, span: i === 0 ? BigInt(this.vaBits) - shift : bpl, last: i === n - 1, block: archLevel === 2 || (archLevel === 1 && this.pageShift === 12) };
+    });
     this.tableAttrs = opts.tableAttrs ?? 0n;
-    this.root = opts.root ?? img.allocPage();
+    this.root = opts.root ?? img.alloc(Number(this.pageSize), Number(this.pageSize));
     if (this.root & 0xfffn) throw new RangeError(`translation table root ${this.root.toString(16)} is not page-aligned`);
   }
 
-  /** Level names top-down: ['PGD','PUD','PMD','PTE'] or ['PGD','PMD','PTE']. */
+  /** Level names top-down, e.g. ['PGD','PUD','PMD','PTE'] or ['PGD','PMD','PTE']. */
   get levelNames(): string[] {
     return this.levels.map((l) => l.name);
+  }
+
+  /** Descriptor bits holding the output address, in this encoding. */
+  encode(pa: bigint): bigint {
+    const low = (hi: bigint) => pa & ((1n << hi) - 1n) & ~(this.pageSize - 1n);
+    if (this.encoding === 'lpa') return low(48n) | ((pa >> 48n) & 0xfn) << 12n;
+    if (this.encoding === 'lpa2') return low(50n) | ((pa >> 50n) & 3n) << 8n;
+    if (pa >> 48n) throw new RangeError(`pa ${pa.toString(16)} needs 52-bit output addresses (LPA/LPA2)`);
+    return low(48n);
+  }
+
+  /** The output address a descriptor holds. */
+  decode(d: bigint): bigint {
+    const low = (hi: bigint) => d & ((1n << hi) - 1n) & ~(this.pageSize - 1n);
+    if (this.encoding === 'lpa') return low(48n) | ((d >> 12n) & 0xfn) << 48n;
+    if (this.encoding === 'lpa2') return low(50n) | ((d >> 8n) & 3n) << 50n;
+    return low(48n);
+  }
+
+  /** Descriptor bits that are not output address (and not the type bits). */
+  private attrMask(): bigint {
+    const oa = ((1n << 50n) - 1n) & ~0xfffn;
+    return ~ARM64_PTE.TYPE_MASK & ~oa & ~(this.encoding === 'lpa2' ? 0x300n : 0n) & ~(this.encoding === 'lpa' ? 0xf000n : 0n) & ((1n << 64n) - 1n);
+  }
+
+  private slot(table: bigint, l: Level, va: bigint): bigint {
+    return table + ((va >> l.shift) & ((1n << l.span) - 1n)) * 8n;
   }
 
   private checkVa(va: bigint): void {
@@ -187,16 +234,18 @@ export class Arm64PageTables {
    * blocks 0b01, pages 0b11). Returns the root's physical address.
    */
   map(va: bigint, pa: bigint, size: bigint, prot: bigint, opts: Arm64MapOptions = {}): bigint {
-    if ((va | pa | size) & 0xfffn) throw new RangeError(`map: va ${va.toString(16)}, pa ${pa.toString(16)} and size ${size.toString(16)} must be 4K-aligned`);
+    const g = this.pageSize;
+    if ((va | pa | size) & (g - 1n)) throw new RangeError(`map: va ${va.toString(16)}, pa ${pa.toString(16)} and size ${size.toString(16)} must be ${g / 1024n}K-aligned`);
     this.checkVa(va);
     if (size > 0n) this.checkVa(va + size - 1n);
-    const max = opts.force4K ? SIZE_4K : (opts.maxPageSize ?? SIZE_1G);
+    const max = opts.force4K ? g : (opts.maxPageSize ?? 1n << 62n);
+    const blocks = this.levels.filter((l) => l.block).map((l) => 1n << l.shift);
     let off = 0n;
     while (off < size) {
       const v = va + off;
       const p = pa + off;
-      let s = SIZE_4K;
-      for (const cand of [SIZE_1G, SIZE_2M]) {
+      let s = g;
+      for (const cand of blocks) {
         if (cand <= max && ((v | p) & (cand - 1n)) === 0n && size - off >= cand) {
           s = cand;
           break;
@@ -208,21 +257,27 @@ export class Arm64PageTables {
     return this.root;
   }
 
+  /** Write `desc` as the leaf descriptor of `va` (a page-table entry built by hand: swap, PROT_NONE). */
+  setPte(va: bigint, desc: bigint): void {
+    this.map(va, 0n, this.pageSize, 0n, { force4K: true });
+    this.img.writeU64(this.leafSlot(va)!, desc);
+  }
+
   /** Clear the leaf descriptor mapping `va`. */
   unmap(va: bigint): void {
     const slot = this.leafSlot(va);
     if (slot !== undefined) this.img.writeU64(slot, 0n);
   }
 
-  /** Physical address of the descriptor at `name` ('PGD','PUD','PMD','PTE') for `va`, if reachable. */
+  /** Physical address of the descriptor at `name` ('PGD','P4D','PUD','PMD','PTE') for `va`, if reachable. */
   entryAddr(va: bigint, name: string): bigint | undefined {
     let table = this.root;
     for (const l of this.levels) {
-      const e = table + ((va >> l.shift) & 0x1ffn) * 8n;
+      const e = this.slot(table, l, va);
       if (l.name === name) return e;
       const d = this.img.readU64(e);
-      if ((d & 3n) !== 3n || l.level === 3) return undefined;
-      table = d & ARM64_ADDR_MASK;
+      if ((d & 3n) !== 3n || l.last) return undefined;
+      table = this.decode(d);
     }
     return undefined;
   }
@@ -230,49 +285,54 @@ export class Arm64PageTables {
   private leafSlot(va: bigint): bigint | undefined {
     let table = this.root;
     for (const l of this.levels) {
-      const e = table + ((va >> l.shift) & 0x1ffn) * 8n;
+      const e = this.slot(table, l, va);
       const d = this.img.readU64(e);
+      if (l.last || (d & 3n) === 1n) return e;
       if (!(d & 1n)) return undefined;
-      if (l.level === 3 || (d & 3n) === 1n) return e;
-      table = d & ARM64_ADDR_MASK;
+      table = this.decode(d);
     }
     return undefined;
   }
 
   private setLeaf(va: bigint, pa: bigint, size: bigint, prot: bigint): void {
-    const attrs = prot & ~ARM64_PTE.TYPE_MASK & ~ARM64_ADDR_MASK;
+    const attrs = prot & this.attrMask();
     let table = this.root;
     for (const l of this.levels) {
-      const slot = table + ((va >> l.shift) & 0x1ffn) * 8n;
+      const slot = this.slot(table, l, va);
       if (1n << l.shift === size) {
-        const type = l.level === 3 ? ARM64_PTE.TYPE_PAGE : ARM64_PTE.TYPE_SECT;
-        this.img.writeU64(slot, (pa & ARM64_ADDR_MASK) | attrs | type);
+        const type = l.last ? ARM64_PTE.TYPE_PAGE : ARM64_PTE.TYPE_SECT;
+        this.img.writeU64(slot, this.encode(pa) | attrs | type);
         return;
       }
-      if (l.level === 3) throw new Error('unreachable: no level for this page size');
+      if (l.last) throw new Error('unreachable: no level for this page size');
       let d = this.img.readU64(slot);
       if ((d & 3n) === 3n) {
-        table = d & ARM64_ADDR_MASK;
+        table = this.decode(d);
         continue;
       }
-      const next = (d & 3n) === 1n ? this.split(d, l.shift) : this.img.allocPage();
-      d = next | ARM64_PTE.TYPE_TABLE | this.tableAttrs;
+      const next = (d & 3n) === 1n ? this.split(d, l.shift) : this.allocTable();
+      d = this.encode(next) | ARM64_PTE.TYPE_TABLE | this.tableAttrs;
       this.img.writeU64(slot, d);
       table = next;
     }
   }
 
-  /** Replace a block by a table of 512 smaller blocks/pages with the same attributes. */
+  private allocTable(): bigint {
+    return this.img.alloc(Number(this.pageSize), Number(this.pageSize));
+  }
+
+  /** Replace a block by a table of smaller blocks/pages with the same attributes. */
   private split(block: bigint, shift: bigint): bigint {
-    const childShift = shift - 9n;
+    const childShift = shift - BigInt(this.pageShift - 3);
     const childSize = 1n << childShift;
-    const base = block & ARM64_ADDR_MASK & ~((1n << shift) - 1n);
-    const attrs = block & ~ARM64_ADDR_MASK & ~ARM64_PTE.TYPE_MASK;
-    const type = childShift === 12n ? ARM64_PTE.TYPE_PAGE : ARM64_PTE.TYPE_SECT;
-    const t = this.img.allocPage();
-    const buf = new Uint8Array(4096);
+    const base = this.decode(block) & ~((1n << shift) - 1n);
+    const attrs = block & this.attrMask();
+    const type = childShift === BigInt(this.pageShift) ? ARM64_PTE.TYPE_PAGE : ARM64_PTE.TYPE_SECT;
+    const t = this.allocTable();
+    const n = Number(this.pageSize / 8n);
+    const buf = new Uint8Array(n * 8);
     const dv = new DataView(buf.buffer);
-    for (let i = 0; i < 512; i++) dv.setBigUint64(i * 8, (base + BigInt(i) * childSize) | attrs | type, true);
+    for (let i = 0; i < n; i++) dv.setBigUint64(i * 8, this.encode(base + BigInt(i) * childSize) | attrs | type, true);
     this.img.write(t, buf);
     return t;
   }

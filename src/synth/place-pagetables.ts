@@ -4,6 +4,7 @@ import { writeObject, type BuildContext } from './infra.js';
 import type { PhysImage } from './phys-image.js';
 import { X86PageTables, X86_PROT } from './pagetables-x86.js';
 import { Arm64PageTables, arm64Prot } from './pagetables-arm64.js';
+import { arm64Geometry } from '../arch/arm64.js';
 
 const SIZE_2M = 1n << 21n;
 const START_KERNEL_MAP = 0xffffffff80000000n;
@@ -67,17 +68,29 @@ export function installWalk(img: PhysImage, root: bigint, va: bigint, entries: b
  */
 export function buildArm64PageTables(c: BuildContext, img: PhysImage, root: bigint): void {
   const vaBits = c.s.layout.vaBits as 39 | 48;
-  const pt = new Arm64PageTables(img, { vaBits, ttbr: 1, root });
+  const pt = arm64Tables(c, img, 1, root);
+  const g = c.mem.pageSize;
   const prot = arm64Prot().KERNEL;
   const start = c.mem.textBase & ~(SIZE_2M - 1n);
   const end = (c.mem.imageEnd + SIZE_2M - 1n) & ~(SIZE_2M - 1n);
   pt.map(start, BigInt.asUintN(64, start - c.mem.kimageVoffset), end - start, prot, { maxPageSize: SIZE_2M });
   for (const [a, b] of c.s.memory.ram) {
-    const s = a & ~0xfffn;
-    pt.map(c.mem.directMap(s), s, ((b + 0xfffn) & ~0xfffn) - s, prot);
+    const s = a & ~(g - 1n);
+    pt.map(c.mem.directMap(s), s, ((b + g - 1n) & ~(g - 1n)) - s, prot);
   }
-  for (const [va, pa] of c.mem.extraPages) pt.map(va, pa, 4096n, prot, { force4K: true });
+  for (const [va, pa] of c.mem.extraPages) pt.map(va, pa, g, prot, { force4K: true });
   for (const w of c.s.walks ?? []) installWalkArm64(img, root, w.va, w.entries, vaBits);
+}
+
+/**
+ * The tables a kernel of this layout builds: indexed with the configured VA bits on 64K pages
+ * (a 48-bit CPU offsets TTBR1 into the 52-bit pgd), with vabits_actual on 4K/16K (LPA2 kernels
+ * fold the top level at run time); output addresses in LPA (64K, 52-bit PA) or LPA2 form.
+ */
+function arm64Tables(c: BuildContext, img: PhysImage, ttbr: 0 | 1, root: bigint): Arm64PageTables {
+  const l = c.s.layout;
+  const g = arm64Geometry(Math.log2(Number(c.mem.pageSize)), l.vaBits!, l.vaBitsActual ?? l.vaBits!, l.physBits ?? 48);
+  return new Arm64PageTables(img, { vaBits: g.walkVaBits, pageShift: g.pageShift as 12 | 14 | 16, encoding: g.encoding, ttbr, root });
 }
 
 /** installWalk for arm64 descriptors (bits [1:0]: 11 table/page, 01 block; output address 47:12). */
@@ -117,11 +130,12 @@ export function buildUserTables(c: BuildContext, img: PhysImage, kernelRoot: big
   for (const t of c.s.tasks) {
     const mm = t.mm;
     if (!mm) continue;
-    const root = img.allocPage();
+    const g = c.mem.pageSize;
+    const root = img.alloc(Number(g), Number(g));
     if (c.s.arch === 'arm64') {
-      const pt = new Arm64PageTables(img, { vaBits: c.s.layout.vaBits as 39 | 48, ttbr: 0, root });
+      const pt = arm64Tables(c, img, 0, root);
       const prot = arm64Prot();
-      for (const m of mm.maps) pt.map(m.va & ~0xfffn, m.pa & ~0xfffn, 4096n, m.readonly ? prot.USER_RO : prot.USER_RW, { force4K: true });
+      for (const m of mm.maps) pt.map(m.va & ~(g - 1n), m.pa & ~(g - 1n), g, m.readonly ? prot.USER_RO : prot.USER_RW, { force4K: true });
     } else {
       const pt = new X86PageTables(img, { root, fiveLevel: c.s.layout.fiveLevel });
       pt.copyRootEntries(new X86PageTables(img, { root: kernelRoot, fiveLevel: c.s.layout.fiveLevel }));

@@ -39,6 +39,12 @@ export interface Scenario {
     dataStart: bigint;
     /** arm64 */
     vaBits?: number;
+    /** arm64: vabits_actual (TCR_EL1.T1SZ = 64 - it): 48 (47 with 16K) for a 52-bit kernel on a CPU without LVA/LPA2. */
+    vaBitsActual?: number;
+    /** arm64: PAGE_SIZE, 4096 (default), 16384 or 65536. */
+    pageSize?: number;
+    /** arm64: MAX_PHYSMEM_BITS, 48 (default) or 52 (64K LPA, or 4K/16K LPA2 when vabits_actual is 52). */
+    physBits?: number;
     physOffset?: bigint;
     /** arm64: _text's virtual and physical addresses (kimage_voffset is their difference). */
     kernelText?: bigint;
@@ -71,6 +77,8 @@ export interface Scenario {
   vmcoreinfoExtra?: string[];
   /** SLUB caches on slab_caches, with the slabs crash's counting reads (synth/infra-slab.ts). */
   slabCaches?: ScenarioSlabCache[];
+  /** VM counters in pages (synth/infra-vmstat.ts): zone_stat_item and node_stat_item values, totalram. */
+  vmstat?: { totalram: bigint; totalramSymbol?: string; zone: Record<string, bigint>; node: Record<string, bigint> };
 }
 
 /** One slab: its struct page (or struct slab) address, objects in use, the free objects in order. */
@@ -215,6 +223,9 @@ export function loadScenario(dir: string): Scenario {
       vmemmapBase: y.layout?.vmemmap_base !== undefined ? num(y.layout.vmemmap_base, 'vmemmap_base') : undefined,
       dataStart: num(req(y.layout?.data_start, 'layout.data_start'), 'data_start'),
       vaBits: y.layout?.va_bits === undefined ? undefined : Number(y.layout.va_bits),
+      vaBitsActual: y.layout?.va_bits_actual === undefined ? undefined : Number(y.layout.va_bits_actual),
+      pageSize: y.layout?.page_size === undefined ? undefined : Number(y.layout.page_size),
+      physBits: y.layout?.max_physmem_bits === undefined ? undefined : Number(y.layout.max_physmem_bits),
       physOffset: y.layout?.phys_offset !== undefined ? num(y.layout.phys_offset, 'phys_offset') : undefined,
       kernelText: y.layout?.kernel_text !== undefined ? num(y.layout.kernel_text, 'kernel_text') : undefined,
       kernelPhys: y.layout?.kernel_phys !== undefined ? num(y.layout.kernel_phys, 'kernel_phys') : undefined,

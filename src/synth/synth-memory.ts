@@ -17,6 +17,8 @@ export class SynthMemory {
   readonly textBase: bigint;
   /** Virtual page → physical page for addresses outside the linear maps. */
   readonly extraPages = new Map<bigint, bigint>();
+  /** The page granule: arm64 layout.page_size (4K/16K/64K); 4K on x86_64. extraPages are pages of this size. */
+  readonly pageSize: bigint;
   private dataNext: bigint;
   imageEnd: bigint;
 
@@ -31,6 +33,7 @@ export class SynthMemory {
       }
       this.textBase = l.kernelText;
     } else this.textBase = TEXT_BASE + s.layout.kernelOffset;
+    this.pageSize = BigInt(s.arch === 'arm64' ? (s.layout.pageSize ?? 4096) : 4096);
     this.dataNext = s.layout.dataStart;
     this.imageEnd = s.layout.dataStart;
   }
@@ -39,10 +42,10 @@ export class SynthMemory {
   linearToPhys(va: bigint): bigint | undefined {
     const l = this.s.layout;
     if (this.s.arch === 'arm64') {
-      // 5.4+ ("flipped") layout: linear map in the lower half of the kernel VA range.
-      const pageOffset = U64 - (1n << BigInt(l.vaBits!));
-      const pageEnd = U64 - (1n << BigInt(l.vaBits! - 1));
-      if (va >= pageOffset && va < pageEnd) return va - pageOffset + l.physOffset!;
+      // 5.4+ ("flipped") layout: linear map in the lower half of the kernel VA range, from
+      // _PAGE_OFFSET(vabits_actual) to _PAGE_END(VA_BITS_MIN).
+      const { linearStart, linearEnd } = this.arm64Linear();
+      if (va >= linearStart && va < linearEnd) return va - linearStart + l.physOffset!;
       if (va >= l.kernelText! && va < l.kernelText! + (1n << 30n)) return va - l.kernelText! + l.kernelPhys!;
       return undefined;
     }
@@ -56,8 +59,23 @@ export class SynthMemory {
   }
 
   directMap(pa: bigint): bigint {
-    if (this.s.arch === 'arm64') return pa - this.s.layout.physOffset! + (U64 - (1n << BigInt(this.s.layout.vaBits!)));
+    if (this.s.arch === 'arm64') return pa - this.s.layout.physOffset! + this.arm64Linear().linearStart;
     return pa + this.s.layout.pageOffset;
+  }
+
+  /**
+   * arm64 linear map bounds, and the PHYS_OFFSET the kernel exports: memstart_addr moved down by
+   * _PAGE_OFFSET(vabits_actual) - _PAGE_OFFSET(VA_BITS) when a 52-bit kernel runs 48-bit (arm64_memblock_init).
+   */
+  arm64Linear(): { linearStart: bigint; linearEnd: bigint; exportedPhysOffset: bigint } {
+    const l = this.s.layout;
+    const vaBits = l.vaBits!;
+    const actual = l.vaBitsActual ?? vaBits;
+    const vaBitsMin = vaBits > 48 ? (this.pageSize === 16384n ? 47 : 48) : vaBits;
+    const linearStart = U64 - (1n << BigInt(actual));
+    const linearEnd = U64 - (1n << BigInt(vaBitsMin - 1));
+    const exportedPhysOffset = BigInt.asUintN(64, l.physOffset! - (linearStart - (U64 - (1n << BigInt(vaBits)))));
+    return { linearStart, linearEnd, exportedPhysOffset };
   }
 
   /** arm64: kimage_voffset, the kernel image's virtual-minus-physical offset. */
@@ -68,14 +86,15 @@ export class SynthMemory {
   private phys(va: bigint, create: boolean): bigint | undefined {
     const lin = this.linearToPhys(va);
     if (lin !== undefined) return lin;
-    const vpage = va & ~(PAGE - 1n);
+    const g = this.pageSize;
+    const vpage = va & ~(g - 1n);
     let p = this.extraPages.get(vpage);
     if (p === undefined) {
       if (!create) return undefined;
-      p = this.img.allocPage();
+      p = this.img.alloc(Number(g), Number(g));
       this.extraPages.set(vpage, p);
     }
-    return p + (va & (PAGE - 1n));
+    return p + (va & (g - 1n));
   }
 
   write(va: bigint, bytes: Uint8Array): void {

@@ -75,7 +75,7 @@ describe('arm64 vtop, 4K pages, 48-bit VA', () => {
         `   PUD: ${x(lin(E('PUD', dataVa)))} => ${x(V(E('PUD', dataVa)))}`,
         `   PMD: ${x(lin(E('PMD', dataVa)))} => ${x(V(E('PMD', dataVa)))}`,
         `   PTE: ${x(lin(E('PTE', dataVa)))} => e8000040600703`,
-        '  PAGE: 40600000',
+        '  PAGE: 40600000  ', // "  PAGE: %lx  %s" with an empty %s
         '',
         '     PTE        PHYSICAL  FLAGS',
         'e8000040600703  40600000  (VALID|SHARED|AF|PXN|UXN|DIRTY)',
@@ -126,7 +126,7 @@ describe('arm64 vtop, 4K pages, 39-bit VA (3 levels)', () => {
   it('prints PGD, PMD and PTE', () => {
     const text = entryText(s, va);
     expect(text.split('\n').filter((l) => /^ {3}[A-Z]+: /.test(l)).map((l) => l.trim().slice(0, 4))).toEqual(['PGD:', 'PMD:', 'PTE:']);
-    expect(text).toContain('  PAGE: 40700000\n\n');
+    expect(text).toContain('  PAGE: 40700000  \n\n');
     expect(text).toContain('(VALID|RDONLY|SHARED|AF|PXN|UXN|DIRTY)');
     expect(text).toContain('EXPLANATION: read-only kernel page (RDONLY), not executable (PXN)');
   });

@@ -110,7 +110,7 @@ describe.skipIf(!!skip)('crash 8.0.2 memory goldens on x86_64-debian12-sysrq', {
         '   PUD: 2816000 => 2817067',
         '   PMD: 2817010 => 2813067',
         '   PTE: 2813008 => 1fe20025',
-        '  PAGE: 1fe20000',
+        '  PAGE: 1fe20000  ', // x86_64_uvtop_level4: "  PAGE: %lx  %s" with an empty %s (not ZERO PAGE)
         '',
         '  PTE     PHYSICAL  FLAGS',
         '1fe20025  1fe20000  (PRESENT|USER|ACCESSED)',

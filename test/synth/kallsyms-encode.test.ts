@@ -87,15 +87,14 @@ describe.skipIf(!haveMap)('encodeKallsyms → decodeKallsyms with System.map nam
     expect(lay.vmcoreinfo).not.toContain('markers');
   });
 
-  it('encodes 100k symbols in under 2 s', () => {
-    // System.map has ~94k kallsyms symbols; top up with renamed copies to 100k
+  it('encodes and decodes 100k symbols (a whole kernel\'s worth) losslessly', () => {
+    // System.map has ~94k kallsyms symbols; top up with renamed copies to 100k. How long this takes
+    // is a benchmark's business (bench/startup.mjs times the decoder), not a test's.
     const big = [...all, ...all.slice(0, 100_000 - all.length).map((s) => ({ ...s, name: `${s.name}.cold` }))];
     expect(big.length).toBe(100_000);
-    const t0 = performance.now();
-    const enc = encodeKallsyms(big, { mode: 'absolute-percpu' });
-    const ms = performance.now() - t0;
-    console.log(`kallsyms-encode: ${big.length} symbols in ${ms.toFixed(0)} ms, names ${enc.tables.find((t) => t.name === 'kallsyms_names')!.bytes.length} bytes`);
-    expect(ms).toBeLessThan(2000);
+    const { enc, decoded } = roundTrip(big, 'absolute-percpu');
+    expect(decoded.length).toBe(100_000);
+    expect(decoded).toEqual(enc.symbols);
   });
 });
 

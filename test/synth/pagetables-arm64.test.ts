@@ -140,3 +140,51 @@ it('descriptor constants match pgtable-hwdef.h / pgtable-prot.h', () => {
   expect([P.DBM, P.CONT, P.PXN, P.UXN, P.DIRTY, P.SPECIAL]).toEqual([1n << 51n, 1n << 52n, 1n << 53n, 1n << 54n, 1n << 55n, 1n << 56n]);
   expect(arm64Prot({ mtNormal: 0, dirtyInProtNormal: false }).KERNEL).toBe(0x0068000000000703n);
 });
+
+describe('Arm64PageTables, 16K and 64K granules, 52-bit output addresses', () => {
+  const prot = arm64Prot();
+  it('64K/42-bit: two levels, 512MB blocks at the PGD; write-protecting one page splits it into 64K pages', () => {
+    const img = new PhysImage({ alloc: { start: PHYS + 0x7000000n, end: PHYS + 0x8000000n } });
+    img.addRam(PHYS, PHYS + SIZE_1G);
+    const k = new Arm64PageTables(img, { vaBits: 42, pageShift: 16 });
+    expect(k.levelNames).toEqual(['PGD', 'PTE']);
+    expect(k.root & 0xffffn).toBe(0n); // tables are 64K pages
+    const po = 0xfffffc0000000000n;
+    k.map(po, PHYS, 1n << 29n, prot.KERNEL);
+    const pgd = img.readU64(k.entryAddr(po, 'PGD')!);
+    expect(pgd & 3n).toBe(1n); // block
+    k.map(po + 0x30000n, PHYS + 0x30000n, 0x10000n, prot.KERNEL_RO);
+    const t = img.readU64(k.entryAddr(po, 'PGD')!);
+    expect(t & 3n).toBe(3n);
+    const pte = img.readU64(k.entryAddr(po + 0x30000n, 'PTE')!);
+    expect(k.decode(pte)).toBe(PHYS + 0x30000n);
+    expect(pte & P.RDONLY).toBe(P.RDONLY);
+    expect(k.decode(img.readU64(k.entryAddr(po + 0x40000n, 'PTE')!))).toBe(PHYS + 0x40000n);
+  });
+  it('16K/47-bit: PGD, PMD, PTE with 32MB blocks', () => {
+    const img = new PhysImage({ alloc: { start: PHYS + 0x7000000n, end: PHYS + 0x8000000n } });
+    img.addRam(PHYS, PHYS + SIZE_1G);
+    const k = new Arm64PageTables(img, { vaBits: 47, pageShift: 14 });
+    expect(k.levelNames).toEqual(['PGD', 'PMD', 'PTE']);
+    const po = 0xffff800000000000n;
+    k.map(po, PHYS, 1n << 25n, prot.KERNEL);
+    expect(img.readU64(k.entryAddr(po, 'PMD')!) & 3n).toBe(1n);
+    expect(k.entryAddr(po, 'PTE')).toBeUndefined();
+  });
+  it('LPA (64K) keeps PA[51:48] in bits 15:12; LPA2 (4K/16K) PA[51:50] in bits 9:8 and drops SH', () => {
+    const img = new PhysImage({ alloc: { start: PHYS, end: PHYS + 0x1000000n } });
+    const lpa = new Arm64PageTables(img, { vaBits: 52, pageShift: 16, encoding: 'lpa' });
+    const pa = (0xan << 48n) | 0x12340000n;
+    expect(lpa.encode(pa)).toBe(0x12340000n | (0xan << 12n));
+    expect(lpa.decode(lpa.encode(pa))).toBe(pa);
+    const lpa2 = new Arm64PageTables(img, { vaBits: 52, pageShift: 12, encoding: 'lpa2' });
+    expect(lpa2.levelNames).toEqual(['PGD', 'P4D', 'PUD', 'PMD', 'PTE']);
+    const pa2 = (3n << 50n) | (1n << 49n) | 0x5000n;
+    expect(lpa2.encode(pa2)).toBe((1n << 49n) | 0x5000n | 0x300n);
+    const va = 0x7f0000000000n;
+    const user = new Arm64PageTables(img, { vaBits: 52, pageShift: 12, encoding: 'lpa2', ttbr: 0 });
+    user.map(va, pa2, SIZE_4K, prot.USER_RW);
+    expect(user.decode(img.readU64(user.entryAddr(va, 'PTE')!))).toBe(pa2);
+    expect(() => new Arm64PageTables(img, { vaBits: 48 }).encode(1n << 48n)).toThrow(/52-bit/);
+  });
+});

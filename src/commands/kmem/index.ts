@@ -7,6 +7,11 @@ import { kmemInfo } from './meminfo.js';
 import { kmemAllPages, kmemPagesFor } from './pages.js';
 import { kmemSlabs } from './slab.js';
 import { kmemSearch } from './search.js';
+import { kmemFree, kmemFreeAddr } from './free.js';
+import { kmemVmalloc } from './vmalloc.js';
+import { kmemVmStat, kmemZones } from './vmstat.js';
+import { kmemNodes } from './nodes.js';
+import { kmemHstates, kmemPageFlags, kmemPageHash, kmemPageLists, kmemPerCpuOffsets } from './misc.js';
 import { parseCpuSpec } from '../cpuspec.js';
 import { slabCpus } from '../../kernel/helpers/slab-walk.js';
 
@@ -22,6 +27,31 @@ export const kmem = defineCommand({
   description: [
     'This command displays information about the use of kernel memory.',
     '',
+    '       -f  displays the contents of the system free memory headers.',
+    '           also verifies that the page count equals nr_free_pages.',
+    '       -F  same as -f, but also dumps all pages linked to that header.',
+    '       -c  walks through the page_hash_table and verifies page_cache_size.',
+    '       -C  same as -c, but also dumps all pages in the page_hash_table.',
+    '       -v  displays the mapped virtual memory regions allocated by vmalloc().',
+    '       -V  displays the kernel vm_stat table if it exists, or in more recent',
+    '           kernels, the vm_zone_stat, vm_node_stat and vm_numa_stat tables,',
+    '           and the cumulative vm_event_states counter values.',
+    '       -n  display memory node, memory section, memory block data and state;',
+    '           the state of each memory section is shown as the following flags:',
+    '             "P": SECTION_MARKED_PRESENT',
+    '             "M": SECTION_HAS_MEM_MAP',
+    '             "O": SECTION_IS_ONLINE',
+    '             "E": SECTION_IS_EARLY',
+    '             "D": SECTION_TAINT_ZONE_DEVICE',
+    '       -z  displays per-zone memory statistics.',
+    '       -o  displays each cpu\'s offset value that is added to per-cpu symbol',
+    '           values to translate them into kernel virtual addresses.',
+    '       -h  display the address of hugepage hstate array entries, along with',
+    '           their hugepage size, total and free counts, and name.',
+    '       -g  displays the enumerator value of all bits in the page structure\'s',
+    '           "flags" field.',
+    '    flags  when used with -g, translates all bits in this hexadecimal page',
+    '           structure flags value into its enumerator values.',
     '       -i  displays general memory usage information',
     '       -p  displays basic information about each page structure in the system',
     '           mem_map[] array, made up of the page struct address, its associated',
@@ -89,9 +119,15 @@ export const kmem = defineCommand({
     { command: 'kmem -s' },
     { command: 'kmem -S dentry' },
     { command: 'kmem ffff8b3e81210000' },
+    { command: 'kmem -f' },
+    { command: 'kmem -v' },
+    { command: 'kmem -g 10200' },
   ],
   run: (ctx, a) => runKmem(ctx, a),
 });
+
+/** -l/-L: the active, inactive, inactive-clean and inactive-dirty lists */
+const LISTS = ['a', 'i', 'ic', 'id'];
 
 const REPORTS = ['s', 'S', 'p', 'f', 'F', 'V', 'o', 'v', 'C', 'c', 'i', 'l', 'L', 'g', 'h', 'r'] as const;
 
@@ -112,10 +148,11 @@ function runKmem(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
     else if (w === 'list') listOnly = true;
     else name = w.startsWith('\\') ? w.slice(1) : w;
   }
-  if (has('i')) {
-    if (addrs.length) throw new UsageError('no address arguments allowed with this option');
-    return [kmemInfo(k)];
-  }
+  // memory.c cmd_kmem: these reports take no address
+  if (addrs.length && ['z', 'n', 'i', 'F', 'C', 'L', 'V', 'o', 'h', 'r'].some(has)) throw new UsageError('no address arguments allowed with this option');
+  const listArg = (c: string) => a.values.get(c)?.[0];
+  if ((has('l') && !LISTS.includes(listArg('l')!)) || (has('L') && !LISTS.includes(listArg('L')!))) return [lines(shortUsage(kmem))];
+  if (has('i')) return [kmemInfo(k)];
   if (has('p')) return [addrs.length ? kmemPagesFor(k, addrs, has('P'), has('e')) : kmemAllPages(k, has('e'))];
   if (has('s') || has('S')) {
     const spec = a.values.get('S')?.[0];
@@ -130,9 +167,41 @@ function runKmem(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   }
   // memory.c cmd_kmem: without -P, an address that is not a kernel virtual address is physical
   const physical = (addr: bigint) => has('P') || !k.arch.isKernelAddr(addr);
-  if (!REPORTS.some(has) && addrs.length) return addrs.flatMap((addr, i) => [...(i ? [lines([''])] : []), ...kmemSearch(ctx, addr, physical(addr), has('e'))]);
-  const which = REPORTS.find(has) ?? (has('m') ? 'm' : undefined);
-  // memory.c cmd_kmem(): no report and no address is a usage message, nothing else
-  if (!which && !addrs.length) return [lines(shortUsage(kmem))];
-  return [err(`${which ? '-' + which : '<address>'}: not supported yet`)];
+  const perAddr = (f: (addr: bigint) => CommandResult[]) => addrs.flatMap((addr, i) => [...(i ? [lines([''])] : []), ...f(addr)]);
+  if (!REPORTS.some(has) && !has('n') && !has('z') && addrs.length) return perAddr((addr) => kmemSearch(ctx, addr, physical(addr), has('e')));
+  if (has('m') && !has('p')) return [err('-m: not supported yet')];
+  if (!REPORTS.some(has) && !has('n') && !has('z')) return [lines(shortUsage(kmem))];
+  if (addrs.length) {
+    if (has('f')) return perAddr((addr) => kmemFreeAddr(k, addr, physical(addr)));
+    if (has('v')) return kmemVmalloc(k, addrs, physical);
+    if (has('c')) return kmemPageHash(k, false);
+    if (has('l')) return kmemPageLists(k, listArg('l')!);
+    if (has('g')) return perAddr((addr) => kmemPageFlags(k, addr));
+  }
+  // memory.c cmd_kmem: the reports without an address, in crash's order
+  const out: CommandResult[] = [];
+  const steps: [string, () => CommandResult[]][] = [
+    ['f', () => kmemFree(k, false)],
+    ['F', () => kmemFree(k, true)],
+    ['h', () => kmemHstates(k)],
+    ['v', () => kmemVmalloc(k)],
+    ['C', () => kmemPageHash(k, true)],
+    ['c', () => kmemPageHash(k, false)],
+    ['n', () => kmemNodes(k, ctx.settings.radix)],
+    ['z', () => kmemZones(k)],
+    ['l', () => kmemPageLists(k, listArg('l')!)],
+    ['L', () => kmemPageLists(k, listArg('L')!)],
+    ['V', () => kmemVmStat(k)],
+    ['o', () => kmemPerCpuOffsets(k)],
+    ['g', () => kmemPageFlags(k)],
+  ];
+  for (const [c, run] of steps) {
+    if (!has(c)) continue;
+    const r = run();
+    out.push(...r);
+    // crash's FATAL errors end the command
+    if (r.some((x) => x.kind === 'error')) break;
+  }
+  if (has('r')) out.push(err('-r option not supported or applicable on this architecture or kernel'));
+  return out;
 }

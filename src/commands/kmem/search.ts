@@ -1,16 +1,15 @@
 import type { CommandContext } from '../types.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import type { KmemFreePageResult } from './slab-results.js';
 import { err, lines, type CommandResult } from '../result.js';
 import { kmemSlabs } from './slab.js';
 import { kmemPagesFor } from './pages.js';
 import { contextResult } from '../task-context.js';
 import { slubLayout } from '../../kernel/helpers/slab.js';
 import { addrToSlab, slabOfPage } from '../../kernel/helpers/slab-walk.js';
-import { freeBlockContaining, zoneSummary } from '../../kernel/helpers/buddy.js';
-import { isVmallocAddr, vmapAreaContaining } from '../../kernel/helpers/vmalloc.js';
-import { memoryNodes } from '../../kernel/helpers/mm.js';
-import { pageToPfn, pfnToPage, physToPfn, physToPage } from '../../kernel/helpers/mm-page.js';
+import { kmemFreeAddr } from './free.js';
+import { isVmallocAddr, vmapAreaContaining, vmapAreasMapping } from '../../kernel/helpers/vmalloc.js';
+import { kmemVmalloc } from './vmalloc.js';
+import { physToPage } from '../../kernel/helpers/mm-page.js';
 import { taskTable, type TaskContext } from '../../kernel/helpers/task.js';
 import { taskStack } from '../../kernel/helpers/stack.js';
 import { moduleSymbolAt } from '../../kernel/helpers/module.js';
@@ -53,6 +52,26 @@ export function kmemSearch(ctx: CommandContext, addr: bigint, physical: boolean,
       return [...out, ...memMap(k, paddr, true, explain)];
     }
   }
+  // a physical address mapped in vmalloc space: the task whose stack it is, its symbol, the areas
+  if (physical) {
+    const maps = safe(() => vmapAreasMapping(k, addr)) ?? [];
+    if (maps.length) {
+      const v = maps[0].vaddr;
+      const tc = stackOwner(k, v);
+      if (tc) {
+        out.push(contextResult(k, tc));
+        blank();
+      }
+      const s = symbolAt(k, v);
+      if (s) {
+        out.push({ kind: 'sym', radix: ctx.settings.radix, lines: [s] });
+        blank();
+      }
+      out.push(...kmemVmalloc(k, [addr], () => true));
+      blank();
+      return [...out, ...memMap(k, addr, true, explain)];
+    }
+  }
   if (vaddr !== undefined && slubLayout(k)) {
     const hit = addrToSlab(k, vaddr);
     if ('warning' in hit && hit.warning) out.push({ kind: 'warning', message: hit.warning });
@@ -65,11 +84,9 @@ export function kmemSearch(ctx: CommandContext, addr: bigint, physical: boolean,
       blank();
     }
   }
-  const free = freePage(k, addr, physical);
-  if (free) {
-    out.push(free);
-    blank();
-  }
+  const free = kmemFreeAddr(k, addr, physical);
+  out.push(...free);
+  if (free.some((r) => r.kind === 'kmem-free-page')) blank();
   if (vaddr !== undefined) {
     const tc = taskStructOwner(k, vaddr) ?? stackOwner(k, vaddr);
     if (tc) {
@@ -115,33 +132,6 @@ function stackOwner(k: Kernel, vaddr: bigint): TaskContext | undefined {
     const s = taskStack(k, t);
     return !!s && vaddr >= s.base && vaddr < s.top;
   });
-}
-
-/** The free buddy block holding the address's page (dump_free_pages_zones_v2 with an address). */
-function freePage(k: Kernel, addr: bigint, physical: boolean): KmemFreePageResult | undefined {
-  let pfn: bigint | undefined = physical ? physToPfn(k, addr) : pageToPfn(k, addr);
-  if (pfn === undefined) {
-    try {
-      pfn = physToPfn(k, k.mem.kvtop(addr));
-    } catch {
-      return undefined;
-    }
-  }
-  const b = safe(() => freeBlockContaining(k, pfn!));
-  if (!b) return undefined;
-  const z = zoneSummary(k, b);
-  const memMap = z.size ? (pfnToPage(k, z.startPfn) ?? 0n) : 0n;
-  const nodeMap = pfnToPage(k, b.nodeStartPfn) ?? 0n;
-  const pageSize = BigInt(k.arch.pageSize);
-  const pages = 1n << BigInt(b.order);
-  return {
-    kind: 'kmem-free-page',
-    node: memoryNodes(k).length > 1 ? b.nodeId : undefined,
-    zone: { index: b.zoneIndex, name: z.name, size: z.size, free: z.free, memMap, startPaddr: z.startPfn * pageSize, startMapnr: memMap ? (memMap - nodeMap) / BigInt(k.sizeOf('struct page')) : 0n },
-    area: { order: b.order, sizeK: (pages * pageSize) / 1024n, freeList: b.freeList },
-    page: b.head,
-    position: b.order ? { addr, nth: pfn - b.headPfn + 1n, pages, physical } : undefined,
-  };
 }
 
 function safe<T>(f: () => T): T | undefined {

@@ -74,6 +74,9 @@ export class TypeDecoder {
         return { id, kind: 'array', length: a.nelems, get elem() { return elem(); } };
       }
       case BtfKind.STRUCT: case BtfKind.UNION: {
+        // members decode lazily, but a bad member type must surface here, where the struct is
+        // looked up (inside a command), not later in whatever formats its members
+        for (const m of r.members!) this.ref(m.type);
         const members = memo(() => this.members(r));
         return {
           id, kind: r.kind === BtfKind.STRUCT ? 'struct' : 'union', name, size: r.size_or_type,

@@ -23,7 +23,10 @@ export interface BtFrame {
   offset?: bigint;
   /** the module whose text holds ip (crash appends ` [module]`) */
   module?: string;
+  /** how the unwinder reached this frame (bt -U): where the trace started, an ORC entry, a frame pointer, an exception frame */
+  via?: UnwindSource;
 }
+export type UnwindSource = 'start' | 'orc' | 'fp' | 'regs' | 'entry';
 /** A pt_regs block: an exception frame in the kernel, or the user registers at the top. */
 export interface BtRegs {
   kind: 'regs';
@@ -33,6 +36,8 @@ export interface BtRegs {
   rip?: { name: string; offset: bigint };
   /** the task was in user space when the dump was taken: `[exception RIP: user space]` */
   userSpace?: boolean;
+  /** where the pt_regs lie on the stack (not for NT_PRSTATUS registers) */
+  addr?: bigint;
 }
 export interface BtSwitch {
   kind: 'switch';
@@ -44,6 +49,8 @@ export interface BtWords {
   kind: 'words';
   start: bigint;
   words: bigint[];
+  /** bt -F: each word's symbolic text (undefined: the number) */
+  symbols?: (string | undefined)[];
 }
 /** arm64: a struct pt_regs, kernel-mode (after an exception entry) or the user registers. */
 export interface BtArm64Regs {
@@ -112,7 +119,8 @@ export function unwindStart(k: Kernel, tc: TaskContext): Start | undefined {
   }
   const f = sleepingFrame(k, tc);
   if (!f) return undefined;
-  return { state: { ip: f.ip, sp: f.slot + 8n, bp: f.bp, signal: false }, sp: f.slot, exact: false };
+  // crash shows the saved frame at task->thread.sp, the inactive_task_frame's start
+  return { state: { ip: f.ip, sp: f.slot + 8n, bp: f.bp, signal: false }, sp: f.sp, exact: false };
 }
 
 /**
@@ -158,20 +166,20 @@ const sameStack = (a: StackRange | undefined, b: StackRange | undefined) => a?.b
  * the entry pushed a struct pt_regs right above the return address, and a return into the system
  * call entry means the user registers at the top of the task's stack.
  */
-function step(k: Kernel, tc: TaskContext, s: UnwindState, mem: StackReader): OrcStep {
+function step(k: Kernel, tc: TaskContext, s: UnwindState, mem: StackReader): OrcStep & { via: UnwindSource } {
   const e = orcEntryFor(k, s.signal ? s.ip : s.ip - 1n);
-  if (e) return orcStep(e, s, mem);
+  if (e) return { ...orcStep(e, s, mem), via: 'orc' };
   if (!kernelOrcTable(k) && !s.signal) {
     const name = symbolOf(k, s.ip, false).name;
-    if (isExceptionEntry(k, name)) return orcStep(REGS_AT_SP, s, mem);
+    if (isExceptionEntry(k, name)) return { ...orcStep(REGS_AT_SP, s, mem), via: 'entry' };
     const top = taskStack(k, tc)?.top;
     if (name !== undefined && SYSCALL_ENTRIES.includes(name) && top !== undefined && s.sp < top) {
-      return orcStep({ ...REGS_AT_SP, spOffset: Number(top - BigInt(PT_REGS_SIZE) - s.sp) }, s, mem);
+      return { ...orcStep({ ...REGS_AT_SP, spOffset: Number(top - BigInt(PT_REGS_SIZE) - s.sp) }, s, mem), via: 'entry' };
     }
   }
   // a frame-pointer kernel's trace found by a stack search starts without %rbp
   const bp = s.bp ?? (kernelOrcTable(k) ? undefined : frameRecordAbove(k, tc, s.sp, mem));
-  return fpStep({ ...s, bp }, mem);
+  return { ...fpStep({ ...s, bp }, mem), via: 'fp' };
 }
 
 const REGS_AT_SP: OrcEntry = { type: 'regs', spReg: 'sp', spOffset: 0, bpReg: 'undefined', bpOffset: 0, signal: true };
@@ -231,8 +239,8 @@ export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } =
   const mem = stackReader(k);
   const out: BtEntry[] = [];
   let level = 0;
-  const frame = (sp: bigint, ip: bigint, exact: boolean) => out.push({ kind: 'frame', level: level++, sp, ip, exact, ...symbolOf(k, ip, exact) });
-  frame(start.sp, start.state.ip, start.exact);
+  const frame = (sp: bigint, ip: bigint, exact: boolean, via: UnwindSource) => out.push({ kind: 'frame', level: level++, sp, ip, exact, ...symbolOf(k, ip, exact), via });
+  frame(start.sp, start.state.ip, start.exact, 'start');
   let stack = stackContaining(k, tc, start.sp);
   let s = start.state;
   for (let n = 0; n < MAX_FRAMES; n++) {
@@ -242,7 +250,7 @@ export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } =
       const next = stackContaining(k, tc, r.retSlot);
       if (!next || (sameStack(next, stack) && r.next.sp <= s.sp)) break;
       if (!sameStack(next, stack)) out.push({ kind: 'switch', label: stackLabel(stack) });
-      frame(r.retSlot, r.next.ip, false);
+      frame(r.retSlot, r.next.ip, false, r.via);
       stack = next;
     } else {
       let regs: X86Regs;
@@ -252,7 +260,7 @@ export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } =
         break;
       }
       if (userMode(regs)) {
-        out.push({ kind: 'regs', regs, user: true });
+        out.push({ kind: 'regs', regs, user: true, addr: r.regsAddr });
         break;
       }
       const next = stackContaining(k, tc, regs.sp);
@@ -265,7 +273,7 @@ export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } =
         !sameStack(regsStack, stack) || !sameStack(next, regsStack);
       if (!shown) {
         // crash's scan finds the saved RIP in the pt_regs and shows it as a frame at that slot
-        frame(r.regsAddr + BigInt(PT_REGS_IP), regs.ip, false);
+        frame(r.regsAddr + BigInt(PT_REGS_IP), regs.ip, false, 'regs');
         if (!next) break;
         stack = next;
         s = r.next;
@@ -273,13 +281,13 @@ export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } =
       }
       if (!sameStack(regsStack, stack)) out.push({ kind: 'switch', label: stackLabel(stack) });
       const sym = symbolOf(k, regs.ip, true);
-      out.push({ kind: 'regs', regs, user: false, rip: sym.name !== undefined ? { name: sym.name, offset: sym.offset ?? 0n } : undefined });
+      out.push({ kind: 'regs', regs, user: false, addr: r.regsAddr, rip: sym.name !== undefined ? { name: sym.name, offset: sym.offset ?? 0n } : undefined });
       if (!next) break;
       // the interrupted code is a frame of its own only when the pt_regs ended another stack
       // (crash: the exception stack's end); on the same stack the unwind goes on to its caller
       if (!sameStack(next, regsStack)) {
         out.push({ kind: 'switch', label: stackLabel(regsStack) });
-        frame(regs.sp, regs.ip, true);
+        frame(regs.sp, regs.ip, true, 'regs');
       }
       stack = next;
     }
@@ -337,7 +345,7 @@ function withWords(k: Kernel, tc: TaskContext, entries: BtEntry[]): BtEntry[] {
 export interface TextScan {
   task: TaskContext;
   start?: { name: string; ip: bigint };
-  entries: ({ kind: 'text'; sp: bigint; ip: bigint; name: string } | BtSwitch)[];
+  entries: ({ kind: 'text'; sp: bigint; ip: bigint; name: string } | BtSwitch | BtRegs)[];
   error?: string;
 }
 
@@ -354,7 +362,8 @@ export function textScan(k: Kernel, tc: TaskContext, fromBase = false): TextScan
   for (const e of fromBase ? [] : bt.entries) {
     if (e.kind !== 'frame') continue;
     const st = stackContaining(k, tc, e.sp);
-    if (st && !visits.some((v) => sameStack(v.stack, st))) visits.push({ from: e === first && !isActive(k, tc.task) ? e.sp + 8n : e.sp, stack: st });
+    const saved = e === first && !isActive(k, tc.task) ? sleepingFrame(k, tc) : undefined;
+    if (st && !visits.some((v) => sameStack(v.stack, st))) visits.push({ from: e === first && !isActive(k, tc.task) ? (saved?.slot ?? e.sp) + 8n : e.sp, stack: st });
   }
   visits.forEach((v, i) => {
     const n = Number((v.stack.top - v.from) / 8n);
@@ -363,10 +372,14 @@ export function textScan(k: Kernel, tc: TaskContext, fromBase = false): TextScan
     for (let j = 0; j < n; j++) {
       const ip = dv.getBigUint64(j * 8, true);
       if (!isKernelText(k, ip)) continue;
-      const hit = k.symbols.containing(ip - 1n);
+      // named by the value itself, as crash's value_search() does (a function pointer names its function)
+      const hit = k.symbols.containing(ip);
       if (hit) res.entries.push({ kind: 'text', sp: v.from + BigInt(j * 8), ip, name: hit.sym.name });
     }
     if (i < visits.length - 1) res.entries.push({ kind: 'switch', label: stackLabel(v.stack) });
   });
+  // the user-mode registers at the top of the task's stack end the scan, as they end the trace
+  const last = bt.entries[bt.entries.length - 1];
+  if (last?.kind === 'regs' && last.user && !last.userSpace) res.entries.push(last);
   return res;
 }

@@ -3,7 +3,7 @@ import { resolveType } from '../../debuginfo/btf/types.js';
 import { pfnToPage } from './mm-page.js';
 import { readPage } from './page.js';
 import { isBuddy } from './page-explain.js';
-import { allZones, zonePageState } from './vmstat.js';
+import { allZones } from './vmstat.js';
 import { memoryNodes } from './mm.js';
 import { listForEach } from './list.js';
 
@@ -99,19 +99,83 @@ function findFreeList(k: Kernel, zone: bigint, order: number, head: bigint): big
   return undefined;
 }
 
-/** What the zone line of kmem -f shows. */
-export function zoneSummary(k: Kernel, z: FreeBlock): { name: string; size: bigint; free: bigint; startPfn: bigint } {
-  const nameOff = k.offsetOf('struct zone', 'name');
-  let name = '(unknown)';
+/** zone.free_area[] geometry: MAX_ORDER areas of `lists` migratetype list_heads each. */
+export interface FreeAreaLayout {
+  /** offset of zone.free_area */
+  offset: number;
+  orders: number;
+  areaSize: number;
+  /** offset of free_area.free_list in struct free_area */
+  listOffset: number;
+  lists: number;
+  /** offset of the list_head in struct page the free lists link (buddy_list, lru) */
+  pageLink: number;
+}
+
+export function freeAreaLayout(k: Kernel): FreeAreaLayout | undefined {
+  return k.memo('buddy:layout', () => {
+    if (!k.btf || !k.hasMember('struct zone', 'free_area') || !k.hasType('struct free_area')) return undefined;
+    const fa = resolveType(k.types.memberOf('struct zone', 'free_area')!.type);
+    const fl = k.types.memberOf('struct free_area', 'free_list');
+    if (!fl) return undefined;
+    const ft = resolveType(fl.type);
+    return {
+      offset: k.offsetOf('struct zone', 'free_area'),
+      orders: fa.kind === 'array' ? fa.length : 11,
+      areaSize: k.sizeOf('struct free_area'),
+      listOffset: fl.bitOffset / 8,
+      lists: ft.kind === 'array' ? ft.length : 1,
+      pageLink: k.memberByteOffset('struct page', 'buddy_list') ?? k.memberByteOffset('struct page', 'lru') ?? 8,
+    };
+  });
+}
+
+/** The address of zone->free_area[order].free_list[mt]. */
+export const freeListHead = (l: FreeAreaLayout, zone: bigint, order: number, mt: number): bigint =>
+  zone + BigInt(l.offset + order * l.areaSize + l.listOffset + mt * 16);
+
+/** How a free-list walk ended early, in crash do_list()'s words. */
+export interface FreeListError {
+  kind: 'duplicate' | 'invalid';
+  /** the list_head address (duplicate) or the address that could not be read (invalid) */
+  entry: bigint;
+}
+
+/**
+ * One free list's pages, as crash's do_list(RETURN_ON_DUPLICATE) walks it: from head.next until
+ * the head (or NULL, the first entry again, or a self-loop). `seen` is shared by every list of
+ * one report, so a page on two lists is a duplicate as in crash's single hash queue; the walk is
+ * bounded by it and by `limit`.
+ */
+export function walkFreeList(
+  k: Kernel,
+  head: bigint,
+  pageLink: number,
+  seen: Set<bigint>,
+  limit = 1 << 24,
+): { pages: bigint[]; error?: FreeListError } {
+  const pages: bigint[] = [];
+  let first: bigint;
   try {
-    name = k.readCString(k.readPtr(z.zone + BigInt(nameOff), 'zone name'), 32);
+    first = k.readPtr(head, 'free_area free_list');
   } catch {
-    /* keep (unknown) */
+    return { pages, error: { kind: 'invalid', entry: head } };
   }
-  return {
-    name,
-    size: k.readU64(z.zone + BigInt(k.offsetOf('struct zone', 'spanned_pages')), 'zone spanned_pages'),
-    free: zonePageState(k, z.zone, 'NR_FREE_PAGES') ?? 0n,
-    startPfn: k.readU64(z.zone + BigInt(k.offsetOf('struct zone', 'zone_start_pfn')), 'zone_start_pfn'),
-  };
+  if (first === head) return { pages };
+  let next = first;
+  let last = 0n;
+  while (pages.length < limit) {
+    const page = next - BigInt(pageLink);
+    pages.push(page);
+    if (seen.has(page)) return { pages, error: { kind: 'duplicate', entry: next } };
+    seen.add(page);
+    last = next;
+    try {
+      next = k.readPtr(next, 'list entry');
+    } catch {
+      return { pages, error: { kind: 'invalid', entry: next } };
+    }
+    if (next === 0n || next === head || next === first || next === last) return { pages };
+  }
+  return { pages, error: { kind: 'duplicate', entry: next } };
 }

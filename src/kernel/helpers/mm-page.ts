@@ -188,6 +188,36 @@ export function presentSections(k: Kernel): Section[] {
   });
 }
 
+/** One mem_section as crash's kmem -n lists it: its address and raw section_mem_map. */
+export interface MemSectionEntry {
+  nr: bigint;
+  addr: bigint;
+  raw: bigint;
+}
+
+/** valid_section(): every section marked present (with or without a mem_map), ascending. */
+export function validSections(k: Kernel): MemSectionEntry[] {
+  return k.memo('mm-page:valid', () => {
+    const s = sparseMem(k);
+    if (!s) return [];
+    const out: MemSectionEntry[] = [];
+    const scan = (base: bigint, first: bigint, n: number) =>
+      forEachChunk(k, base, n, s.memSectionSize, (dv, off, i) => {
+        const raw = dv.getBigUint64(off + s.mapOffset, true);
+        if (raw & SECTION_MARKED_PRESENT) out.push({ nr: first + BigInt(i), addr: base + BigInt(i * s.memSectionSize), raw });
+      });
+    if (!s.extreme) {
+      scan(s.root, 0n, Math.min(s.rootCount, Number(s.nrSections)));
+      return out;
+    }
+    forEachChunk(k, s.root, s.rootCount, 8, (dv, off, i) => {
+      const r = dv.getBigUint64(off, true);
+      if (r && k.arch.isKernelAddr(r)) scan(r, BigInt(i) * s.sectionsPerRoot, Number(s.sectionsPerRoot));
+    });
+    return out;
+  });
+}
+
 /** Visit `n` entries of `size` bytes from `addr`, a page at a time; unreadable pages are skipped. */
 function forEachChunk(k: Kernel, addr: bigint, n: number, size: number, visit: (dv: DataView, off: number, index: number) => void): void {
   const per = Math.max(1, Math.floor(k.arch.pageSize / size));

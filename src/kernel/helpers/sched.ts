@@ -1,3 +1,4 @@
+import { CrashError } from '../../util/errors.js';
 import type { Kernel } from '../kernel.js';
 import { cpumaskBits, perCpuInfo, perCpuPtr, possibleCpus } from './percpu.js';
 import { listForEachEntry } from './list.js';
@@ -60,6 +61,16 @@ export function idleTasks(k: Kernel): bigint[] {
  * This is the task list issue "Tasks" will extend with the PID xarray.
  */
 export function allTasks(k: Kernel): bigint[] {
+  const r = allTasksPartial(k);
+  if (r.error) throw r.error;
+  return r.tasks;
+}
+
+/**
+ * The task list walk, keeping what it found before a broken link (a loop, a pointer that leaves
+ * memory): the tasks up to there, and the CrashError that stopped it.
+ */
+export function allTasksPartial(k: Kernel): { tasks: bigint[]; error?: CrashError } {
   return k.memo('tasks', () => {
     const init = k.symbolAddress('init_task');
     const seen = new Set<bigint>(idleTasks(k));
@@ -72,11 +83,18 @@ export function allTasks(k: Kernel): bigint[] {
     };
     const tasksOff = BigInt(k.offsetOf('struct task_struct', 'tasks'));
     const threadsOf = threadWalker(k);
-    for (const t of [init, ...listForEachEntry(k, init + tasksOff, 'struct task_struct', 'tasks')]) {
-      add(t);
-      for (const th of threadsOf(t)) add(th);
+    try {
+      add(init);
+      for (const th of threadsOf(init)) add(th);
+      for (const t of listForEachEntry(k, init + tasksOff, 'struct task_struct', 'tasks')) {
+        add(t);
+        for (const th of threadsOf(t)) add(th);
+      }
+    } catch (e) {
+      if (!(e instanceof CrashError)) throw e;
+      return { tasks: out, error: e };
     }
-    return out;
+    return { tasks: out };
   });
 }
 

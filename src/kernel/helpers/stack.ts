@@ -121,13 +121,13 @@ export function cpuRegisters(k: Kernel, cpu: number): X86Regs | undefined {
  * Where a sleeping task resumes: task->thread.sp points at its struct inactive_task_frame
  * (v4.9 0100301bfdf5) {r15 r14 r13 r12 bx bp ret_addr}; ret_addr is in __schedule.
  */
-export function sleepingFrame(k: Kernel, tc: TaskContext): { ip: bigint; slot: bigint; bp: bigint } | undefined {
+export function sleepingFrame(k: Kernel, tc: TaskContext): { ip: bigint; slot: bigint; bp: bigint; sp: bigint } | undefined {
   const spOff = k.memberByteOffset('struct task_struct', 'thread.sp');
   const ret = k.memberByteOffset('struct inactive_task_frame', 'ret_addr');
   const bp = k.memberByteOffset('struct inactive_task_frame', 'bp');
   if (spOff === undefined || ret === undefined || bp === undefined) return undefined;
   const sp = k.readPtr(tc.task + BigInt(spOff), 'thread.sp');
-  return { ip: k.readPtr(sp + BigInt(ret), 'inactive_task_frame ret_addr'), slot: sp + BigInt(ret), bp: k.readPtr(sp + BigInt(bp), 'inactive_task_frame bp') };
+  return { ip: k.readPtr(sp + BigInt(ret), 'inactive_task_frame ret_addr'), slot: sp + BigInt(ret), bp: k.readPtr(sp + BigInt(bp), 'inactive_task_frame bp'), sp };
 }
 
 /** Is `addr` kernel text (crash's is_kernel_text: the image's text and init text)? */

@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel.js';
-import { allTasks, cpuState, idleTasks } from './sched.js';
+import { allTasksPartial, cpuState, idleTasks } from './sched.js';
 import { activeTask, panicCpu } from './context.js';
 import { pidHashTasks } from './pid.js';
 import { perCpuPtr } from './percpu.js';
@@ -71,11 +71,8 @@ export function taskTable(k: Kernel): TaskContext[] {
   return k.memo('task-table', () => {
     const addrs = new Set<bigint>(idleTasks(k));
     for (const t of pidHashTasks(k) ?? []) addrs.add(t);
-    try {
-      for (const t of allTasks(k)) addrs.add(t);
-    } catch {
-      /* the list walk is only a cross-check */
-    }
+    // the list walk is only a cross-check: a broken list still gives the tasks before the break
+    for (const t of allTasksPartial(k).tasks) addrs.add(t);
     const out: TaskContext[] = [];
     for (const t of addrs) {
       try {
