@@ -3,12 +3,17 @@
 // dump's symbol table loaded (and completion's name list built), measured with
 // ink-testing-library's in-memory terminal: the time from stdin.write(key) until the frame
 // shows the effect. Prints figures and the ratio to the 50 ms target (issue "The TUI").
-import React from 'react';
-import { render } from 'ink-testing-library';
+// React runs as the binary runs it (cli.tsx sets NODE_ENV=production for the TUI); NODE_ENV=development
+// measures React's development build. FORCE_COLOR makes the cursor visible in the in-memory frame
+// (without it a space typed at the end of the line changes nothing the frame shows).
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+process.env.NODE_ENV ??= 'production';
+process.env.FORCE_COLOR ??= '1';
+const { default: React } = await import('react');
+const { render } = await import('ink-testing-library');
 const dist = new URL('../dist/', import.meta.url).pathname;
 const { Repl } = await import(join(dist, 'views/Repl.js'));
 const { sessionRunner, sessionPaneSource } = await import(join(dist, 'tui.js'));
@@ -52,7 +57,7 @@ for (let round = 0; round < 20; round++) {
 app.unmount();
 times.sort((a, b) => a - b);
 const pct = (p) => times[Math.min(times.length - 1, Math.floor(times.length * p))];
-console.log(`keystroke → redraw, ${times.length} keys, 10000 scrollback lines, ${symbols} symbols loaded:`);
+console.log(`keystroke → redraw, ${times.length} keys, 10000 scrollback lines, ${symbols} symbols loaded, React ${process.env.NODE_ENV} build:`);
 console.log(`  median ${pct(0.5).toFixed(1)} ms  p95 ${pct(0.95).toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms`);
 console.log(`  target < 50 ms: ${pct(0.95) < 50 ? 'met' : 'NOT met'} (p95 is ${(pct(0.95) / 50).toFixed(2)} of the budget)`);
 process.exit(0);

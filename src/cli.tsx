@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
       for (const b of list) out(`  ${b.name.padEnd(28)} ${b.title}\n`);
       return 1;
     }
+    process.env.NODE_ENV ??= 'production';
     const { pickScenario } = await import('./tui.js');
     const picked = await pickScenario(list);
     if (!picked) return 0;
@@ -63,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
   for (const w of kernel.dump.warnings) out(`WARNING: ${w}\n`);
   const session = new Session(kernel, { dumpPath: dump, vmlinuxPath, silent: args.silent });
   if (terminal) {
+    // React's development build checks and warns at every render; the TUI runs the production one.
+    process.env.NODE_ENV ??= 'production';
     const { startTui } = await import('./tui.js');
     return startTui(session);
   }

@@ -1,4 +1,5 @@
 import { render } from 'ink';
+import { writeSync } from 'node:fs';
 import Fuse from 'fuse.js';
 import { Repl } from './views/Repl.js';
 import type { LineRunner, StatusInfo } from './state/runner.js';
@@ -14,6 +15,10 @@ import { describeWalk } from './commands/vtop-walk.js';
 import { pageRowForAddress, pageRowForPhys, physColumnWidth } from './commands/kmem/pages.js';
 import { formatBt } from './format/bt.js';
 import { taskHeaderLine } from './format/task.js';
+import { progressText, runLineLive, type LiveProgress } from './session/live-run.js';
+import { TtyInterrupt } from './session/tty-interrupt.js';
+import { statusText } from './views/StatusBar.js';
+import { displayStyle } from './state/panes.js';
 
 /** The interactive front end: the same Session, rendered by Ink. Loaded only for terminals. */
 export async function startTui(session: Session): Promise<number> {
@@ -135,8 +140,19 @@ function pageInfoOf(session: Session, addr: bigint, space: AddrSpace, userRoot: 
 export function sessionRunner(session: Session): LineRunner {
   const commandNames = () => [...session.commands.map((c) => c.name), ...session.aliases.keys()];
   return {
-    async run(line, out) {
-      const r = session.runLine(line);
+    async run(line, out, signal) {
+      // One frame for Ink to draw the echoed line and "running…" before the event loop is busy.
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      if (signal?.aborted) return 'continue';
+      const tty = process.stdin.isTTY ? new TtyInterrupt(0) : undefined;
+      const status = sessionStatus(session);
+      const r = runLineLive(session, line, { pollInterrupt: () => tty?.poll() ?? false, show: (p) => drawProgress(status, p), signal });
+      const ahead = tty?.typeahead();
+      if (ahead?.length) process.stdin.unshift(ahead);
+      if (r.interrupted) {
+        out('^C\n');
+        return 'continue';
+      }
       out(r.text);
       return r.quit ? 'quit' : 'continue';
     },
@@ -152,6 +168,23 @@ export function sessionRunner(session: Session): LineRunner {
       return fuse.search(last, { limit: 20 }).map((m) => m.item);
     },
   };
+}
+
+/**
+ * Draw the status bar's progress while a synchronous command holds the event loop (Ink cannot
+ * render then). Ink leaves the cursor on the line under its output; the status bar is two lines
+ * up (status, prompt, cursor). Save the cursor, draw, restore: Ink's next frame overwrites it.
+ */
+function drawProgress(status: StatusInfo, p: LiveProgress): void {
+  if (!process.stdout.isTTY) return;
+  const width = process.stdout.columns || 80;
+  const text = statusText({ status, width, running: p.line, progress: progressText(p) });
+  const body = displayStyle().mono ? text : `\x1b[7m${text}\x1b[27m`;
+  try {
+    writeSync(1, `\x1b7\x1b[2A\r${body}\x1b8`);
+  } catch {
+    /* a full or gone terminal: the progress line is only a courtesy */
+  }
 }
 
 /** Let the user choose a bundled scenario; resolves its folder, or undefined to quit. */

@@ -10,6 +10,7 @@ import { splitPlumbing } from './pipeline.js';
 import { err, lines, type CommandResult } from '../commands/result.js';
 import { renderResult } from '../format/render.js';
 import { CrashError } from '../util/errors.js';
+import { Interrupted, type ProgressHooks } from '../util/interrupt.js';
 import { panicCpu } from '../kernel/helpers/context.js';
 import { shortcutFor } from '../commands/shortcuts.js';
 import { sysInfo } from '../commands/sys.js';
@@ -26,6 +27,8 @@ export interface SessionOptions {
 export interface LineOutput {
   text: string;
   quit: boolean;
+  /** The user cancelled the line (Ctrl-C in the TUI): its output is dropped, as crash's longjmp drops the rest. */
+  interrupted?: boolean;
 }
 
 const QUIT_WORDS = new Set(['q', 'exit', 'quit']);
@@ -38,6 +41,8 @@ export class Session {
   private valueNumber = 0;
   private cpu: number | undefined;
   private task: bigint | undefined;
+  /** Progress and cancellation for the line being run (the TUI sets them; batch mode never does). */
+  hooks: ProgressHooks | undefined;
 
   constructor(
     readonly kernel: Kernel,
@@ -75,6 +80,8 @@ export class Session {
         return session.currentTask;
       },
       setCurrentTask: (t, c) => ((this.task = t), (this.cpu = c)),
+      progress: this.hooks?.progress,
+      cancelled: this.hooks?.cancelled,
     };
   }
 
@@ -93,6 +100,17 @@ export class Session {
 
   /** Run one input line: comments, `!shell`, pipes and redirection, aliases, the command. */
   runLine(raw: string): LineOutput {
+    try {
+      const out = this.runLineOnce(raw);
+      // A loop that swallowed Interrupted (a bare catch around a read) still ends here: drop its output.
+      return this.hooks?.cancelled?.() ? { text: '', quit: false, interrupted: true } : out;
+    } catch (e) {
+      if (e instanceof Interrupted) return { text: '', quit: false, interrupted: true };
+      throw e;
+    }
+  }
+
+  private runLineOnce(raw: string): LineOutput {
     const line = raw.trim();
     if (!line || line.startsWith('#') || line.startsWith('//')) return { text: '', quit: false };
     if (line.startsWith('!') || line.startsWith('|')) return { text: shell(line.slice(1).trim(), ''), quit: false };
@@ -137,6 +155,7 @@ export class Session {
       const r = def.run(this.context(), parsed, words);
       return Array.isArray(r) ? r : [r];
     } catch (e) {
+      if (e instanceof Interrupted) throw e; // up through foreach and aliases to runLine
       if (e instanceof UsageError) return [err(e.message), lines(shortUsage(def))];
       if (e instanceof CrashError) return [err(e.message)];
       // Anything else is our bug: say so, in one line, and keep the session alive.

@@ -115,6 +115,9 @@ export function addressFromLine(line: string, o: ParseOptions = {}): CurrentAddr
       if (a === undefined) return undefined;
       return !flags.has('P') && isKernel(a) ? { address: a, space: 'kvaddr' } : { address: a, space: 'physaddr' };
     }
+    case 'search':
+      // its words are the values looked for, not where the user looked
+      return undefined;
     case 'ptov': {
       const a = args[0] !== undefined ? hexWord(args[0]) : undefined;
       return a === undefined ? undefined : { address: a, space: 'physaddr' };

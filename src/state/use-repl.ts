@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { applyCompletion, formatCandidates } from './completion.js';
+import { searchBackspace, searchLine, searchOlder, searchPrompt, searchType, startSearch, type HistorySearch } from './history-search.js';
 import { addEntry, createHistory, historyDown, historyUp, loadHistory, saveHistory, type History } from './history.js';
 import { OutputLog, type LogWindow } from './output-log.js';
 import type { LineRunner } from './runner.js';
@@ -31,6 +32,16 @@ export interface ReplController {
   running: string | undefined;
   /** One line under the log: completion candidates or a short notice. */
   hint: string | undefined;
+  /** While Ctrl-R searches: the prompt line to show instead of `crash> ` and the input. */
+  search: string | undefined;
+  /** Ctrl-R: begin a reverse history search, or step to an older match. */
+  reverseSearch(): void;
+  /** Keys while searching: text narrows, Backspace widens, Enter runs the match, Esc/Ctrl-G abort, `edit` keeps the match for editing. */
+  searchInput(text: string): void;
+  searchBackspace(): void;
+  searchAccept(): void;
+  searchCancel(): void;
+  searchEdit(): void;
   /** The input's new text; text with line breaks (a paste) runs each complete line in turn. */
   setInput(value: string): void;
   submit(line: string): void;
@@ -74,6 +85,13 @@ export function useRepl(opts: UseReplOptions): ReplController {
   const [inputEpoch, setEpoch] = useState(0);
   const [hint, setHint] = useState<string | undefined>(undefined);
   const [running, setRunning] = useState<string | undefined>(undefined);
+  const [search, setSearchState] = useState<HistorySearch | undefined>(undefined);
+  const searchRef = useRef(search);
+  searchRef.current = search;
+  const setSearch = (s: HistorySearch | undefined): void => {
+    searchRef.current = s;
+    setSearchState(s);
+  };
   const inputRef = useRef(input);
   inputRef.current = input;
   const runningRef = useRef(running);
@@ -219,11 +237,38 @@ export function useRepl(opts: UseReplOptions): ReplController {
     bump();
   };
 
+  const entries = (): readonly string[] => histRef.current!.entries;
+  const searching = (f: (s: HistorySearch) => void) => (): void => {
+    if (searchRef.current) f(searchRef.current);
+  };
+  /** Leave the search with `line` in the prompt. */
+  const endSearch = (line: string): void => {
+    setSearch(undefined);
+    replaceInput(line);
+  };
+
   return {
     input,
     inputEpoch,
     running,
     hint,
+    search: search && searchPrompt(search, entries()),
+    reverseSearch: () => {
+      if (runningRef.current !== undefined) return;
+      setHint(undefined);
+      setSearch(searchRef.current ? searchOlder(searchRef.current, entries()) : startSearch(inputRef.current));
+    },
+    searchInput: (text) => {
+      if (searchRef.current) setSearch(searchType(searchRef.current, entries(), text));
+    },
+    searchBackspace: searching((s) => setSearch(searchBackspace(s, entries()))),
+    searchAccept: searching((s) => {
+      const line = searchLine(s, entries());
+      endSearch('');
+      submit(line);
+    }),
+    searchCancel: searching((s) => endSearch(s.original)),
+    searchEdit: searching((s) => endSearch(searchLine(s, entries()))),
     setInput: (value) => {
       setHint(undefined);
       if (!/[\r\n]/.test(value)) {

@@ -1,9 +1,9 @@
 /**
- * The `crash> ` line: ink-text-input for editing, plus the REPL's keys (history, Tab, Ctrl-C/D/U,
+ * The `crash> ` line: LineInput for editing, plus the REPL's keys (history, Tab, Ctrl-C/D/U,
  * PgUp/PgDn). While a command runs the input is unfocused but Ctrl-C and paging still work.
  */
 import { Box, Text, useInput, type Key } from 'ink';
-import TextInput from 'ink-text-input';
+import { LineInput } from './LineInput.js';
 import { useCallback, useRef, type JSX, type MutableRefObject } from 'react';
 import { PROMPT } from '../state/use-repl.js';
 
@@ -16,6 +16,15 @@ export interface PromptKeys {
   onClearLine(): void;
   onPageUp(): void;
   onPageDown(): void;
+  /** Ctrl-R reverse history search (see state/history-search.ts). */
+  search?: {
+    start(): void;
+    input(text: string): void;
+    backspace(): void;
+    accept(): void;
+    cancel(): void;
+    edit(): void;
+  };
 }
 
 export interface PromptProps {
@@ -27,18 +36,46 @@ export interface PromptProps {
   /** Bumped when the value was replaced from outside: remounting puts the cursor at the end. */
   epoch: number;
   keys: PromptKeys;
+  /** While Ctrl-R searches: the line to show instead of the prompt and input. */
+  search?: string;
 }
 
-interface Latest { keys: PromptKeys; focus: boolean }
+interface Latest { keys: PromptKeys; focus: boolean; searching: boolean }
+
+/** A key while Ctrl-R searches; true when it was used. */
+function searchKey(keys: PromptKeys, input: string, key: Key): boolean {
+  const s = keys.search;
+  if (!s) return false;
+  if (key.ctrl && input === 'r') s.start();
+  else if ((key.ctrl && input === 'g') || key.escape) s.cancel();
+  else if (key.ctrl && input === 'c') {
+    s.cancel();
+    keys.onClearLine();
+  } else if (key.return) s.accept();
+  else if (key.backspace || key.delete) s.backspace();
+  else if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) s.edit();
+  else if (input) s.input(input);
+  return true;
+}
 
 /**
  * The REPL's key handler. Its callback never changes, so Ink keeps it registered once, ahead of
- * the text input (whose handler is re-registered on every render): it sees each key first and can
- * hold back the letter ink-text-input would insert for a Ctrl-<letter> key.
+ * the line input: it sees each key first and holds back any change the input would make for a
+ * Ctrl-<letter> key (LineInput inserts none; the guard keeps that true whatever edits it gains).
  */
 function KeyHandler({ latest, block }: { latest: MutableRefObject<Latest>; block: MutableRefObject<boolean> }): null {
   const handler = useCallback((input: string, key: Key) => {
-    const { keys, focus } = latest.current;
+    const { keys, focus, searching } = latest.current;
+    if (searching && focus) {
+      if (key.ctrl && /^[a-z]$/.test(input)) {
+        block.current = true;
+        queueMicrotask(() => {
+          block.current = false;
+        });
+      }
+      searchKey(keys, input, key);
+      return;
+    }
     if (key.ctrl && input === 'c') return keys.onInterrupt();
     if (key.pageUp) return keys.onPageUp();
     if (key.pageDown) return keys.onPageDown();
@@ -49,6 +86,7 @@ function KeyHandler({ latest, block }: { latest: MutableRefObject<Latest>; block
       });
       if (input === 'd') keys.onEof();
       else if (input === 'u' && focus) keys.onClearLine();
+      else if (input === 'r' && focus) keys.search?.start();
       return;
     }
     if (!focus) return;
@@ -60,9 +98,9 @@ function KeyHandler({ latest, block }: { latest: MutableRefObject<Latest>; block
   return null;
 }
 
-export function Prompt({ value, onChange, onSubmit, focus, epoch, keys }: PromptProps): JSX.Element {
-  const latest = useRef<Latest>({ keys, focus });
-  latest.current = { keys, focus };
+export function Prompt({ value, onChange, onSubmit, focus, epoch, keys, search }: PromptProps): JSX.Element {
+  const latest = useRef<Latest>({ keys, focus, searching: search !== undefined });
+  latest.current = { keys, focus, searching: search !== undefined };
   const block = useRef(false);
   const handleChange = (next: string): void => {
     if (!block.current) onChange(next);
@@ -70,8 +108,14 @@ export function Prompt({ value, onChange, onSubmit, focus, epoch, keys }: Prompt
   return (
     <Box>
       <KeyHandler latest={latest} block={block} />
-      <Text>{PROMPT}</Text>
-      <TextInput key={epoch} value={value} onChange={handleChange} onSubmit={onSubmit} focus={focus} />
+      {search !== undefined ? (
+        <Text wrap="truncate-end">{search}</Text>
+      ) : (
+        <>
+          <Text>{PROMPT}</Text>
+          <LineInput key={epoch} value={value} onChange={handleChange} onSubmit={onSubmit} focus={focus} />
+        </>
+      )}
     </Box>
   );
 }

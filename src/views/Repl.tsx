@@ -50,7 +50,7 @@ export function Repl({ runner, status, banner, onQuit, historyFile, paneSource }
       <Workspace
         layout={layout}
         log={<OutputLog rows={win.rows} height={layout.logHeight} width={layout.logWidth} />}
-        renderPane={(box) => paneSource && <PaneView box={box} source={paneSource} panes={panes} focus={focus} style={style} />}
+        renderPane={(box) => paneSource && <PaneView box={box} source={paneSource} panes={panes} focus={focus} style={style} stacked={layout.mode === 'stacked'} />}
       />
       {repl.hint !== undefined &&
         (style.mono ? <Text wrap="truncate-end">{repl.hint}</Text> : <Text dimColor wrap="truncate-end">{repl.hint}</Text>)}
@@ -68,6 +68,7 @@ export function Repl({ runner, status, banner, onQuit, historyFile, paneSource }
         onSubmit={repl.submitInput}
         focus={repl.running === undefined && atPrompt}
         epoch={repl.inputEpoch}
+        search={repl.search}
         keys={{
           onUp: repl.historyUp,
           onDown: repl.historyDown,
@@ -78,6 +79,14 @@ export function Repl({ runner, status, banner, onQuit, historyFile, paneSource }
           onClearLine: repl.clearLine,
           onPageUp: () => atPrompt && repl.pageUp(),
           onPageDown: () => atPrompt && repl.pageDown(),
+          search: {
+            start: repl.reverseSearch,
+            input: repl.searchInput,
+            backspace: repl.searchBackspace,
+            accept: repl.searchAccept,
+            cancel: repl.searchCancel,
+            edit: repl.searchEdit,
+          },
         }}
       />
     </Box>

@@ -7,6 +7,8 @@ export interface StatusBarProps {
   status: StatusInfo;
   width: number;
   running?: string;
+  /** How far the running line is (`kmem -p  41%`); shown instead of "running…". */
+  progress?: string;
   /** Rows scrolled up from the bottom of the log. */
   scrolled?: number;
   plain?: boolean;
@@ -19,7 +21,7 @@ function radixName(radix: number): string {
 }
 
 /** The bar's text, padded or cut to exactly `width` columns. */
-export function statusText({ status, width, running, scrolled, panes }: StatusBarProps): string {
+export function statusText({ status, width, running, progress, scrolled, panes }: StatusBarProps): string {
   const left = [status.dump];
   const task = [status.pid !== undefined ? `PID: ${status.pid}` : '', status.task !== undefined ? `TASK: ${status.task}` : '']
     .filter(Boolean)
@@ -29,7 +31,8 @@ export function statusText({ status, width, running, scrolled, panes }: StatusBa
   left.push(`radix: ${status.radix} (${radixName(status.radix)})`);
   const right: string[] = [];
   if (scrolled) right.push(`scrolled ${scrolled} rows (PgDn)`);
-  if (running !== undefined) right.push('running… Ctrl-C cancels');
+  if (progress !== undefined) right.push(`${progress}  Ctrl-C cancels`);
+  else if (running !== undefined) right.push('running… Ctrl-C cancels');
   if (panes) right.push(panes);
   const l = ' ' + left.join(' | ');
   const r = right.length ? right.join(' | ') + ' ' : '';

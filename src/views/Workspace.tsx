@@ -43,15 +43,25 @@ export interface PaneViewProps {
   panes: PanesController;
   focus: Focus;
   style: DisplayStyle;
+  /** One pane at a time (a small terminal): showing a frame in Memory moves the keyboard there too. */
+  stacked?: boolean;
 }
 
 /** The pane a box holds, wired to the shared pane state. */
-export function PaneView({ box, source, panes, focus, style }: PaneViewProps): JSX.Element {
+export function PaneView({ box, source, panes, focus, style, stacked }: PaneViewProps): JSX.Element {
   const common = { source, width: box.width, height: box.height, style, generation: panes.generation, focused: focus === box.id };
   const { current, back, serial } = panes.address;
   switch (box.id) {
     case 'stack':
-      return <StackPane {...common} onSelect={(to) => panes.selectAddress(to, 'memory')} />;
+      return (
+        <StackPane
+          {...common}
+          onSelect={(to) => {
+            panes.selectAddress(to, 'memory');
+            if (stacked) panes.dispatch({ type: 'focus', pane: 'memory' });
+          }}
+        />
+      );
     case 'memory':
       return <MemoryPane {...common} address={current} serial={serial} backDepth={back.length} onFollow={panes.follow} onBack={panes.back} />;
     case 'pageflags':

@@ -45,6 +45,7 @@ describe('the address a command line looked at', () => {
     expect(parse('px 0xffff9cbf9c679400 + 0x2c0')).toEqual(kv(0xffff9cbf9c679400n));
     expect(parse('skb_shared_info 0xffff9cbf9c6796c0')).toEqual(kv(0xffff9cbf9c6796c0n));
     expect(parse('p jiffies')).toBeUndefined();
+    expect(parse('search -k deadbeef')).toBeUndefined(); // the value looked for, not a place
     expect(parse('log 12345678')).toEqual({ address: 0x12345678n, space: 'uvaddr' });
     expect(parse('sym 1234567')).toBeUndefined();
     expect(parse('!echo ffff9cbf9c6796c0')).toBeUndefined();

@@ -38,8 +38,10 @@ export function pageInfoLines(info: PageInfo): string[] {
     out.push(...split(pageHeader(w)), ...split(pageRowText({ ...info.row, explanation: undefined }, w)));
     if (info.row.names.length) out.push(`FLAGS: ${info.row.names.join(' ')}`);
   }
-  if (info.pte) out.push(...split(pteTable(info.pte)));
+  // What the page is (compound head/tail, slab cache) before the PTE: in an 80x24 pane it is the
+  // part that must be on screen; the PTE table is a scroll away.
   if (info.explanation) out.push(info.explanation);
+  if (info.pte) out.push(...split(pteTable(info.pte)));
   return out;
 }
 

@@ -45,8 +45,19 @@ export function PaneLine({ text, dim, mono }: { text: string; dim?: boolean; mon
   );
 }
 
-/** Hard-wrap lines to a width (the Page-flags pane shows whole flag lists on a narrow screen). */
+/** Wrap lines to a width (the Page-flags pane shows whole flag lists on a narrow screen): at a space, so an address stays whole; hard when a word is too long. */
 export function wrapLines(lines: readonly string[], width: number): string[] {
   const w = Math.max(1, width);
-  return lines.flatMap((l) => (l.length <= w ? [l] : Array.from({ length: Math.ceil(l.length / w) }, (_, i) => l.slice(i * w, (i + 1) * w))));
+  const out: string[] = [];
+  for (let l of lines) {
+    while (l.length > w) {
+      // break at the last space that keeps the line at least half full (an address stays whole), else hard
+      const sp = l.lastIndexOf(' ', w);
+      const cut = sp >= w / 2 ? sp : w;
+      out.push(l.slice(0, cut));
+      l = l.slice(cut).replace(/^ /, '');
+    }
+    out.push(l);
+  }
+  return out;
 }
