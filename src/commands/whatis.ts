@@ -29,9 +29,12 @@ export const whatis = defineCommand({
       const enumForm = r.kind === 'enum' && (!!explicit || !isTypedef);
       return { kind: 'typedecl', type: asType, radix, offsets, typedefName: isTypedef ? name : undefined, enumForm };
     }
-    if (k.symbol(name)) {
+    const sym = k.symbol(name);
+    if (sym) {
       const st = k.typeOfSymbol(name);
-      if (st) return { kind: 'symdecl', name, type: st.type, fromTable: st.source === 'table' };
+      // a symbol recovered without kallsyms (export table, BTF per-cpu offsets) says where it came from
+      const origin = sym.origin ? [lines([`  (address from ${sym.origin})`])] : [];
+      if (st) return [{ kind: 'symdecl', name, type: st.type, fromTable: st.source === 'table' }, ...origin];
       const fn = k.btf?.findFunc(name);
       if (fn) return { kind: 'symdecl', name, type: fn.proto, fromTable: false };
       return err(`cannot resolve: ${name} (a symbol with no type: BTF does not describe it)`);

@@ -8,6 +8,8 @@ export interface Sym {
   address: bigint;
   /** nm type letter: T t D d R r B b A V W ... */
   type: string;
+  /** Where a symbol not in the symbol table proper came from (e.g. the export table), for `sym`/`whatis`. */
+  origin?: string;
 }
 
 /**

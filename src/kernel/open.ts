@@ -9,6 +9,7 @@ import { Memory } from '../memory/memory.js';
 import { archSetup } from './arch-setup.js';
 import { CrashError } from '../util/errors.js';
 import { Kernel } from './kernel.js';
+import { recoverFromImage } from './recover-symbols.js';
 
 export interface OpenOptions {
   vmlinux?: string;
@@ -61,6 +62,20 @@ export function kernelFromDump(dump: DumpFile, opts: OpenOptions = {}): Kernel {
       }
     }),
   );
+
+  // Text-only kallsyms (no CONFIG_KALLSYMS_ALL): recover BTF and data symbols from the image itself.
+  if (!opts.vmlinux && !symbols.lookup('init_task')) {
+    const pageSize = mem.arch.pageSize;
+    const rec = recoverFromImage(vi, symbols, (va, len) => {
+      try {
+        return mem.readKv(va, len, 'image');
+      } catch {
+        return undefined;
+      }
+    }, pageSize);
+    if (rec.symbols.length) symbols = new SymbolTable([...symbols.all(), ...rec.symbols]);
+    vmlinuxBtf = rec.btf;
+  }
 
   const loadBtf = (): Btf | undefined => {
     if (vmlinuxBtf) return Btf.fromBytes(vmlinuxBtf);
