@@ -1,9 +1,10 @@
 import { defineCommand, flag, withArg, type CommandContext } from './types.js';
-import { err, type CommandResult } from './result.js';
+import { err, warn, type CommandResult } from './result.js';
 import type { ParsedArgs } from './getopt.js';
 import type { PsResult, PsRow, PsTreeResult } from './task-results.js';
 import { isActive, isKernelThread, resolveTaskArg, taskByAddress, taskMemUsage, taskTable, type TaskContext } from '../kernel/helpers/task.js';
 import { taskStateShort } from '../kernel/helpers/task-state.js';
+import { pidHashError } from '../kernel/helpers/pid.js';
 import { childList, parentList, taskArgs, taskTimes, tgidList } from './ps-views.js';
 import { byLastRun, hasLastRun, lastRunView, parsePolicies, rlimitView, taskPolicy } from './ps-sched.js';
 import { parseCpuSpec } from './cpuspec.js';
@@ -73,6 +74,9 @@ function runPs(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResul
   if (f('S') && (f('u') || f('k') || f('G') || f('I'))) return err('-S option cannot be used with other options');
   if (f('G') && (f('l') || f('m'))) return err(`-G not supported with -${f('l') ? 'l' : 'm'} option`);
   const out: CommandResult[] = [];
+  // a looping or garbage PID xarray: say so; the table still has the tasks of the task list
+  const idr = pidHashError(k);
+  if (idr) out.push(warn(`PID namespace IDR: ${idr.message}: tasks from the task list`));
   if (cpus && a.args.length) {
     out.push(err('-C option is not applicable with specified tasks'));
     cpus = undefined;

@@ -4,6 +4,7 @@
  * touching the original, so every case starts from the intact kernel. `open()` brings a session up
  * the way the command line does (a refusal is the CrashError text it would print); `run()` runs a
  * line and fails the test on an internal error (an exception that escaped a command).
+ * `refDamaged()` does the same on the real reference dump, for walkers a scenario lacks data for.
  */
 import { expect } from 'vitest';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import { kernelFromDump, openKernel } from '../../src/kernel/open.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { Session } from '../../src/session/session.js';
 import { CrashError } from '../../src/util/errors.js';
+import { openDumpFile } from '../../src/dump/open.js';
+import { refdump } from '../support/refdump.js';
 
 export const DUMPS = join(import.meta.dirname, '../../dumps');
 
@@ -104,6 +107,28 @@ export class Damage {
 export function damaged(name: string, f: (d: Damage) => void): Opened {
   const { dump, k } = scenario(name);
   const d = new Damage(k, dump);
+  f(d);
+  return openDump(d.dump);
+}
+
+let refBase: { dump: DumpFile; k: Kernel } | string | undefined;
+/**
+ * The reference dump (a real Debian 6.1 vmcore) and a kernel over it, opened once per test file;
+ * a string says why it is unavailable (tests skip, printing it).
+ */
+export function reference(): { dump: DumpFile; k: Kernel } | string {
+  if (refBase !== undefined) return refBase;
+  const ref = refdump();
+  if (typeof ref === 'string') return (refBase = ref);
+  const dump = openDumpFile(ref.elf);
+  return (refBase = { dump, k: kernelFromDump(dump) });
+}
+
+/** Damage the reference dump's memory, then open a session on it (the reference must be present). */
+export function refDamaged(f: (d: Damage) => void): Opened {
+  const r = reference();
+  if (typeof r === 'string') throw new Error(r);
+  const d = new Damage(r.k, r.dump);
   f(d);
   return openDump(d.dump);
 }

@@ -28,12 +28,16 @@ export function* mtForEach(k: Kernel, tree: bigint): Generator<{ index: bigint; 
     if (root) yield { index: 0n, last: 0n, entry: root };
     return;
   }
-  let nodes = 0;
+  const seen = new Set<bigint>();
   function* walk(entry: bigint, min: bigint, max: bigint, depth: number): Generator<{ index: bigint; last: bigint; entry: bigint }> {
     const t = NODE_STRUCTS[Number((entry >> 3n) & 0xfn)];
     if (!t) throw new CrashError(`maple tree at ${tree.toString(16)}: unknown node type in ${entry.toString(16)}`);
-    if (depth > 32 || ++nodes > 1_000_000) throw new CrashError(`maple tree at ${tree.toString(16)}: corrupt or looping nodes`);
     const node = entry & ~255n;
+    // a node met twice (crash do_xarray_iter's "duplicate tree node"): without this check a
+    // node pointing back at an ancestor from several slots is walked exponentially often
+    if (seen.has(node)) throw new CrashError(`maple tree at ${tree.toString(16)}: corrupt or looping nodes: duplicate tree node: ${node.toString(16)}`);
+    seen.add(node);
+    if (depth > 32 || seen.size > 1_000_000) throw new CrashError(`maple tree at ${tree.toString(16)}: corrupt or looping nodes`);
     const slots = arrayLen(k, t.struct, 'slot', t.leaf || t.struct.endsWith('range_64') ? 16 : 10);
     const pivots = arrayLen(k, t.struct, 'pivot', slots - 1);
     const pivOff = BigInt(k.offsetOf(t.struct, 'pivot'));

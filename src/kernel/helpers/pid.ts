@@ -1,5 +1,6 @@
 import type { Kernel } from '../kernel.js';
 import { xaForEach } from './xarray.js';
+import { CrashError } from '../../util/errors.js';
 
 /**
  * Tasks by PID, the way the kernel finds them (kernel/pid.c): every struct pid of the initial
@@ -9,16 +10,25 @@ import { xaForEach } from './xarray.js';
  * Returns undefined when this kernel has no such IDR (older pid_hash kernels, scenarios without it).
  */
 export function pidHashTasks(k: Kernel): bigint[] | undefined {
+  return pidIdrWalk(k).tasks;
+}
+
+/** Why the walk of init_pid_ns.idr stopped early (a looping or garbage xa_node), if it did. */
+export function pidHashError(k: Kernel): CrashError | undefined {
+  return pidIdrWalk(k).error;
+}
+
+function pidIdrWalk(k: Kernel): { tasks?: bigint[]; error?: CrashError } {
   return k.memo('pid-idr-tasks', () => {
     const ns = k.symbol('init_pid_ns');
     const idrOff = k.memberByteOffset('struct pid_namespace', 'idr');
     const rtOff = k.memberByteOffset('struct idr', 'idr_rt');
-    if (!ns || idrOff === undefined || rtOff === undefined || !k.hasMember('struct xarray', 'xa_head')) return undefined;
+    if (!ns || idrOff === undefined || rtOff === undefined || !k.hasMember('struct xarray', 'xa_head')) return {};
     const link = taskPidLinkOffset(k);
     const tasksOff = k.memberByteOffset('struct pid', 'tasks');
     const nsOff = k.memberByteOffset('struct pid', 'numbers');
     const upidNs = k.memberByteOffset('struct upid', 'ns');
-    if (link === undefined || tasksOff === undefined) return undefined;
+    if (link === undefined || tasksOff === undefined) return {};
     const pidtype = Number(k.types.enumValue('PIDTYPE_PID') ?? 0n);
     const out: bigint[] = [];
     const seen = new Set<bigint>();
@@ -37,10 +47,11 @@ export function pidHashTasks(k: Kernel): bigint[] | undefined {
           /* an unreadable struct pid: crash's "invalid task address", and the walk goes on */
         }
       }
-    } catch {
-      return out.length ? out : undefined;
+    } catch (e) {
+      if (!(e instanceof CrashError)) throw e;
+      return { tasks: out.length ? out : undefined, error: e };
     }
-    return out;
+    return { tasks: out };
   });
 }
 
