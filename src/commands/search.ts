@@ -11,6 +11,7 @@ import { mmVmas } from '../kernel/helpers/vma-walk.js';
 import { isActive, isKernelThread, taskTable } from '../kernel/helpers/task.js';
 import { taskStack } from '../kernel/helpers/stack.js';
 import { CrashError } from '../util/errors.js';
+import { rethrowInterrupt } from '../util/interrupt.js';
 
 export const search = defineCommand({
   name: 'search',
@@ -129,7 +130,8 @@ function doSearch(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
         const b = space === 'p' ? k.mem.readPhys(at, unit) : space === 'u' ? k.mem.readUv(at, unit, root!) : k.mem.readKv(at, unit);
         const dv = new DataView(b.buffer, b.byteOffset, unit);
         words.push(unit === 8 ? dv.getBigUint64(0, true) : BigInt(unit === 4 ? dv.getUint32(0, true) : dv.getUint16(0, true)));
-      } catch {
+      } catch (e) {
+        rethrowInterrupt(e);
         break;
       }
     }

@@ -38,6 +38,8 @@ export class ElfDump implements DumpFile {
   readonly incomplete: boolean;
   readonly warnings: string[] = [];
   private readonly segs: Segment[];
+  /** Some PT_LOADs cover the same physical addresses. */
+  private readonly overlapping: boolean;
 
   constructor(private readonly file: ByteSource) {
     const eh = file.readExact(0, 64, 'ELF header');
@@ -94,6 +96,7 @@ export class ElfDump implements DumpFile {
     }
     segs.sort((a, b) => (a.paddr < b.paddr ? -1 : a.paddr > b.paddr ? 1 : 0));
     this.segs = segs;
+    this.overlapping = segs.some((g, i) => i > 0 && g.paddr < segs[i - 1].paddr + BigInt(segs[i - 1].memsz));
     this.notes = notes;
     this.vmcoreinfo = findVmcoreinfo(notes);
     this.ranges = segs.map((s) => ({ start: s.paddr, end: s.paddr + BigInt(s.memsz) }));
@@ -144,6 +147,18 @@ export class ElfDump implements DumpFile {
       done += n;
     }
     return out;
+  }
+
+  /**
+   * A segment's tail past p_filesz reads as zeros: the run from `paddr` to the segment's end (at
+   * most `limit`). Only when no segments overlap (kexec dumps may alias: then never).
+   */
+  zeroRunEnd(paddr: bigint, limit: bigint): bigint {
+    if (this.overlapping) return paddr;
+    const seg = this.find(paddr);
+    if (!seg || seg.offset < 0 || paddr < seg.paddr + BigInt(seg.filesz)) return paddr;
+    const end = seg.paddr + BigInt(seg.memsz);
+    return end < limit ? end : limit;
   }
 
   close(): void {

@@ -103,6 +103,8 @@ export class KdumpDump implements DumpFile {
   private ahead: Uint8Array = new Uint8Array(0);
   private aheadAt = 0;
   private lastEnd = -1;
+  /** Offset of the shared zero page's data; -1 when there is none (see zeroPageOffset). */
+  private zeroOff: number | undefined;
 
   constructor(private readonly src: ByteSource, opts: KdumpOptions = {}) {
     const path = src.path;
@@ -208,6 +210,54 @@ export class KdumpDump implements DumpFile {
       done += n;
     }
     return out;
+  }
+
+  /**
+   * The run of pages from `paddr` that read as zeros without being read: pages whose descriptor
+   * is makedumpfile's (and QEMU's) shared zero page, pd_zero, and excluded pages that read as
+   * zeros (old formats). Ends at `limit`, a hole, or any other page.
+   */
+  zeroRunEnd(paddr: bigint, limit: bigint): bigint {
+    if (paddr < 0n || paddr >= limit || paddr >> this.shift >= BigInt(this.pfnHi)) return paddr;
+    const zero = this.zeroPageOffset();
+    const first = Number(paddr >> this.shift);
+    const lim = limit >> this.shift;
+    const last = lim < BigInt(this.pfnHi) ? Number(lim) + (limit & BigInt(this.pageSize - 1) ? 1 : 0) : this.pfnHi;
+    let pfn = first;
+    let pos = -1;
+    try {
+      for (; pfn < last; pfn++) {
+        const state = this.pageState(pfn);
+        if (state === 'hole') break;
+        if (state === 'excluded') {
+          if (this.zeroExcluded) continue;
+          break;
+        }
+        if (zero === undefined) break;
+        pos = pos < 0 ? this.position(pfn) : pos + 1;
+        const d = this.readDesc(pos, () => this.paddr(pfn, 0));
+        if (d.offset !== zero || d.size !== this.pageSize || d.flags !== 0) break;
+      }
+    } catch (e) {
+      if (!(e instanceof PhysReadError)) throw e; // an unreadable descriptor ends the run
+    }
+    if (pfn === first) return paddr;
+    const end = this.paddr(pfn, 0);
+    return end < limit ? end : limit;
+  }
+
+  /**
+   * makedumpfile and QEMU write pd_zero, one raw page of zeros, first in the page data (right
+   * after the descriptors) and point every zero page's descriptor at it. Its offset, once the
+   * bytes there are checked to be zeros; undefined when they are not (another writer).
+   */
+  private zeroPageOffset(): number | undefined {
+    if (this.zeroOff === undefined) {
+      const off = this.dataOffset + this.dumpedPages * PAGE_DESC_SIZE;
+      const b = this.src.readAt(off, this.pageSize);
+      this.zeroOff = b.length === this.pageSize && b.every((x) => x === 0) ? off : -1;
+    }
+    return this.zeroOff < 0 ? undefined : this.zeroOff;
   }
 
   close(): void {

@@ -29,6 +29,13 @@ export interface DumpFile {
    * in the dump, 'excluded'/'incomplete' for kdump pages that are not there).
    */
   readPhys(addr: bigint, len: number): Uint8Array;
+  /**
+   * Where the run of memory starting at `paddr` that is known to read as all zeros ends (at most
+   * `limit`): pages a synthetic image never wrote, kdump pages stored as the shared zero page,
+   * ELF p_filesz < p_memsz tails. `paddr` itself when its page is not known to be zero. Optional:
+   * only a fast path for long scans (`search`), never needed for correct answers.
+   */
+  zeroRunEnd?(paddr: bigint, limit: bigint): bigint;
   /** Problems found at open that do not stop the session (truncation, incomplete flag). */
   readonly warnings: readonly string[];
   close(): void;

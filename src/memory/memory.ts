@@ -1,6 +1,7 @@
 import type { Arch } from '../arch/types.js';
 import type { DumpFile } from '../dump/types.js';
 import { PhysReadError } from '../util/errors.js';
+import { rethrowInterrupt } from '../util/interrupt.js';
 import { ReadError } from './read-error.js';
 import type { Space } from './address.js';
 
@@ -14,6 +15,8 @@ const TLB_MAX = 4096;
 export class Memory {
   /** Virtual page → physical page for walked (non-linear) kernel addresses. Bounded. */
   private readonly tlb = new Map<bigint, bigint>();
+  /** Use the dump's knowledge of all-zero pages (zeroRunEnd); off to check answers without it. */
+  zeroRuns = true;
 
   constructor(
     readonly dump: DumpFile,
@@ -32,6 +35,17 @@ export class Memory {
       if (e instanceof PhysReadError) throw new ReadError(e.fault, 'physaddr', e.paddr, what);
       throw e;
     }
+  }
+
+  /**
+   * End of the run of physical memory from `paddr` known to read as all zeros without reading it
+   * (at most `limit`; `paddr` when not known). A fast path for long scans; with `zeroRuns` off
+   * (or a dump that cannot tell) it always answers `paddr`, and scans read every page.
+   */
+  zeroRunEnd(paddr: bigint, limit: bigint): bigint {
+    if (!this.zeroRuns || !this.dump.zeroRunEnd || paddr >= limit) return paddr;
+    const end = this.dump.zeroRunEnd(paddr, limit);
+    return end > paddr && end <= limit ? end : paddr;
   }
 
   /** Translate a kernel virtual address, or throw ReadError 'invalid'. */
@@ -61,7 +75,8 @@ export class Memory {
     let walk;
     try {
       walk = this.arch.walk(vaddr, root);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       throw new ReadError('invalid', 'uvaddr', vaddr, what);
     }
     if (walk.paddr === undefined) throw new ReadError('invalid', 'uvaddr', vaddr, what);

@@ -228,6 +228,13 @@ export class SynthDump implements DumpFile {
     return out;
   }
 
+  /** Pages the image never wrote read as zeros: the run of them from `paddr`, within one declared RAM range. */
+  zeroRunEnd(paddr: bigint, limit: bigint): bigint {
+    const r = this.find(paddr);
+    if (!r) return paddr;
+    return this.image.zeroRunEnd(paddr, limit < r.end ? limit : r.end);
+  }
+
   close(): void {
     /* nothing to release */
   }

@@ -23,6 +23,8 @@ export interface PhysImageOptions {
 
 export class PhysImage {
   private readonly data = new Map<number, Uint8Array>();
+  /** Present page numbers, ascending, for zeroRunEnd (rebuilt when pages were added). */
+  private sorted: number[] = [];
   private readonly ram: RamRange[] = [];
   private allocNext: bigint | undefined;
   private allocEnd: bigint | undefined;
@@ -176,6 +178,28 @@ export class PhysImage {
   /** Does the page containing `paddr` exist (was it ever written or allocated)? */
   hasPage(paddr: bigint): boolean {
     return this.data.has(Number(paddr >> SHIFT));
+  }
+
+  /**
+   * End of the run of never-written pages starting at `paddr` (they read as zeros), at most
+   * `limit`; `paddr` itself when its page is present (its bytes may be anything, zeros included).
+   */
+  zeroRunEnd(paddr: bigint, limit: bigint): bigint {
+    if (paddr >= limit || this.data.has(Number(paddr >> SHIFT))) return paddr;
+    // pages are only ever added: the sorted list is stale exactly when the count changed
+    if (this.sorted.length !== this.data.size) this.sorted = this.pageNumbers();
+    const pn = Number(paddr >> SHIFT);
+    const s = this.sorted;
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid] <= pn) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= s.length) return limit;
+    const next = BigInt(s[lo]) << SHIFT;
+    return next < limit ? next : limit;
   }
 
   /** Page numbers (paddr >> 12) of every present page, ascending. */

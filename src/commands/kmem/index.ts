@@ -153,17 +153,17 @@ function runKmem(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   const listArg = (c: string) => a.values.get(c)?.[0];
   if ((has('l') && !LISTS.includes(listArg('l')!)) || (has('L') && !LISTS.includes(listArg('L')!))) return [lines(shortUsage(kmem))];
   if (has('i')) return [kmemInfo(k)];
-  if (has('p')) return [addrs.length ? kmemPagesFor(k, addrs, has('P'), has('e')) : kmemAllPages(k, has('e'))];
+  if (has('p')) return [addrs.length ? kmemPagesFor(k, addrs, has('P'), has('e')) : kmemAllPages(k, has('e'), ctx)];
   if (has('s') || has('S')) {
     const spec = a.values.get('S')?.[0];
     if (spec !== undefined && !spec.startsWith('=')) throw new UsageError('CPU-specific slab data to be displayed must be written as expected only e.g. -S=1,45.');
     const cpus = spec !== undefined ? parseCpuSpec(spec.slice(1), slabCpus(k), 0) : undefined;
     const ignore = (a.values.get('I') ?? []).flatMap((v) => v.split(/[,\s]+/)).filter(Boolean);
     const q = { verbose: has('S'), name, listOnly, ignore, cpus, explain: has('e') };
-    if (!addrs.length) return [kmemSlabs(k, q)];
+    if (!addrs.length) return [kmemSlabs(k, q, ctx)];
     // a physical address (-P, or not a kernel address) is looked at through the direct map
     const direct = (addr: bigint) => (has('P') || !k.arch.isKernelAddr(addr) ? k.arch.physToDirect(addr) : addr);
-    return addrs.flatMap((addr, i) => [...(i ? [lines([''])] : []), kmemSlabs(k, { ...q, addr: direct(addr) })]);
+    return addrs.flatMap((addr, i) => [...(i ? [lines([''])] : []), kmemSlabs(k, { ...q, addr: direct(addr) }, ctx)]);
   }
   // memory.c cmd_kmem: without -P, an address that is not a kernel virtual address is physical
   const physical = (addr: bigint) => has('P') || !k.arch.isKernelAddr(addr);

@@ -4,6 +4,7 @@ import { pageLayout, pageToPfn, pfnToPage, pfnToPhys, physToPfn, presentSections
 import { decodePage, decodePageFlags, pageFlagNames, readPage, type PageInfo } from '../../kernel/helpers/page.js';
 import { totalMemoryPages } from '../../kernel/helpers/mm.js';
 import { explainPage } from '../../kernel/helpers/page-explain.js';
+import { checkpoint, rethrowInterrupt, type ProgressHooks } from '../../util/interrupt.js';
 
 /**
  * `kmem -p` (memory.c dump_mem_map_SPARSEMEM): every struct page of every present section, or
@@ -41,7 +42,8 @@ export function pageRowForPhys(k: Kernel, paddr: bigint, explain = false): PageR
   if (page === undefined) return undefined;
   try {
     return pageRow(k, readPage(k, page), pfnToPhys(k, pfn), explain);
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return undefined;
   }
 }
@@ -56,14 +58,16 @@ export function pageRowForAddress(k: Kernel, addr: bigint, forcePhys: boolean, e
     if (pfn !== undefined) {
       try {
         return pageRow(k, readPage(k, addr), pfnToPhys(k, pfn), explain);
-      } catch {
+      } catch (e) {
+        rethrowInterrupt(e);
         return undefined;
       }
     }
     let paddr: bigint;
     try {
       paddr = k.mem.kvtop(addr);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       return undefined;
     }
     return pageRowForPhys(k, paddr, explain);
@@ -81,20 +85,26 @@ export function kmemPagesFor(k: Kernel, addrs: bigint[], forcePhys: boolean, exp
 }
 
 /** Every page of every present section, read a section's mem_map at a time. */
-export function kmemAllPages(k: Kernel, explain: boolean): KmemPagesResult {
+export function kmemAllPages(k: Kernel, explain: boolean, hooks?: ProgressHooks): KmemPagesResult {
   const layout = pageLayout(k);
   const sm = sparseMem(k);
   const rows: PageRow[] = [];
   const per = Number(sm?.pagesPerSection ?? 0n);
   const CHUNK = 4096;
-  for (const sec of presentSections(k)) {
+  const sections = presentSections(k);
+  const total = sections.length * per;
+  let done = 0;
+  for (const sec of sections) {
     for (let i = 0; i < per; i += CHUNK) {
       const n = Math.min(CHUNK, per - i);
+      checkpoint(hooks, done, total, 'pages');
+      done += n;
       const base = sec.memMap + BigInt(i * layout.size);
       let bytes: Uint8Array;
       try {
         bytes = k.readBytes(base, n * layout.size, 'page structs');
-      } catch {
+      } catch (e) {
+        rethrowInterrupt(e);
         continue;
       }
       const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -125,7 +135,8 @@ export function memMapCounts(k: Kernel, slabBit: number | undefined, reservedBit
       let bytes: Uint8Array;
       try {
         bytes = k.readBytes(sec.memMap + BigInt(i * layout.size), n * layout.size, 'page structs');
-      } catch {
+      } catch (e) {
+        rethrowInterrupt(e);
         continue;
       }
       const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -6,6 +6,7 @@ import {
 } from '../../kernel/helpers/slab-walk.js';
 import { cpuState } from '../../kernel/helpers/sched.js';
 import { CrashError } from '../../util/errors.js';
+import { checkpoint, rethrowInterrupt, type ProgressHooks } from '../../util/interrupt.js';
 
 /**
  * `kmem -s` / `kmem -S` (memory.c dump_kmem_cache_slub, do_kmem_cache_slub, do_slab_slub): every
@@ -36,7 +37,7 @@ export function requireSlub(k: Kernel): void {
   if (!k.hasSymbol('slab_caches')) throw new CrashError('cannot resolve: "slab_caches"');
 }
 
-export function kmemSlabs(k: Kernel, q: SlabQuery): KmemSlabResult {
+export function kmemSlabs(k: Kernel, q: SlabQuery, hooks?: ProgressHooks): KmemSlabResult {
   requireSlub(k);
   const out: SlabLine[] = [];
   const list = kmemCacheList(k);
@@ -61,10 +62,12 @@ export function kmemSlabs(k: Kernel, q: SlabQuery): KmemSlabResult {
   }
   if (!want) out.push({ t: 'cache-header' });
   for (let i = 0; i < list.length; i++) {
+    checkpoint(hooks, i, list.length, 'caches');
     let cache: KmemCache;
     try {
       cache = readKmemCache(k, list[i]);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       continue;
     }
     if (want && !want(cache)) continue;
@@ -155,7 +158,8 @@ function cacheDetail(k: Kernel, cache: KmemCache, out: SlabLine[], cpus?: number
     let n = { nrPartial: 0n, nrSlabs: 0n };
     try {
       if (node) n = readNode(k, node);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       break;
     }
     out.push({ t: 'node-header' });
@@ -175,7 +179,8 @@ function nodeLists(k: Kernel, cache: KmemCache, node: bigint, id: number, out: S
     let slabs: bigint[];
     try {
       slabs = nodeListSlabs(k, cache, node + BigInt(off), msgs, what);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       return;
     }
     out.push({ t: 'text', text: `NODE ${id} ${what.toUpperCase()}:` });

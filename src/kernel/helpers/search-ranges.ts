@@ -3,6 +3,7 @@ import type { Xlate } from './search.js';
 import type { Vma } from './vma.js';
 import { memoryNodes } from './mm.js';
 import { loadedModules } from './module.js';
+import { rethrowInterrupt } from '../../util/interrupt.js';
 
 /**
  * The address ranges `search` walks and how each translates (crash x86_64_get_kvaddr_ranges,
@@ -83,7 +84,8 @@ export function walkXlate(k: Kernel, root?: bigint, limit?: (v: bigint) => bigin
     let w;
     try {
       w = k.arch.walk(v, root);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       return { next: (v / ps + 1n) * ps };
     }
     if (w.paddr !== undefined) {
@@ -104,7 +106,10 @@ export function kvaddrRanges(k: Kernel): KvRange[] {
   const L = k.arch.layout;
   const out: KvRange[] = [];
   const hm = k.symbol('high_memory');
-  const highMemory = hm ? k.readPtr(hm.address, 'high_memory') : L.pageOffset;
+  // without the variable (a kernel always has it; a dump's symbols may not), the direct map ends
+  // where present memory does: high_memory = __va(max_pfn << PAGE_SHIFT)
+  const present = presentPhys(k);
+  const highMemory = hm ? k.readPtr(hm.address, 'high_memory') : present.length ? k.arch.physToDirect(present[present.length - 1].end) : L.pageOffset;
   const direct = physXlate(k, (v) => k.arch.linearToPhys(v), (p) => k.arch.physToDirect(p));
   out.push({ type: 'unity', start: L.pageOffset, end: highMemory, xlate: direct });
   if (k.arch.name === 'x86_64') {

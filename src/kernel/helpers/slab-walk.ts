@@ -6,6 +6,7 @@ import {
   cacheNodes, cpuSlab, kmemCacheList, readKmemCache, readNode, readSlab, slabMemory, slabNode, slubLayout, walkFreelist,
   type KmemCache, type SlabInfo,
 } from './slab.js';
+import { rethrowInterrupt } from '../../util/interrupt.js';
 
 /**
  * What crash's memory.c computes from SLUB's structures: a cache's ALLOCATED/TOTAL/SLABS
@@ -46,7 +47,8 @@ export function cacheCounts(k: Kernel, cache: KmemCache, msgs: string[]): CacheC
     let s: SlabInfo;
     try {
       s = readSlab(k, cs.slab, cache);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       return undefined;
     }
     if (!s.objects) return undefined;
@@ -64,7 +66,8 @@ export function cacheCounts(k: Kernel, cache: KmemCache, msgs: string[]): CacheC
     let n;
     try {
       n = readNode(k, node);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       return undefined;
     }
     const p = countPartial(k, cache, node, msgs);
@@ -95,7 +98,8 @@ function countCpuPartial(k: Kernel, cache: KmemCache, first: bigint, msgs: strin
     let s: SlabInfo;
     try {
       s = readSlab(k, p, cache);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       return 0;
     }
     if (short(s.inuse) === -1 || !s.objects) return 0;
@@ -115,7 +119,8 @@ function countPartial(k: Kernel, cache: KmemCache, node: bigint, msgs: string[])
   let next: bigint;
   try {
     next = k.readPtr(head, 'kmem_cache_node.partial');
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return undefined;
   }
   while (next !== head) {
@@ -123,7 +128,8 @@ function countPartial(k: Kernel, cache: KmemCache, node: bigint, msgs: string[])
     let s: SlabInfo;
     try {
       s = readSlab(k, slab, cache);
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       return undefined;
     }
     if (short(s.inuse) === -1) {
@@ -166,7 +172,8 @@ export function nodeListSlabs(k: Kernel, cache: KmemCache, head: bigint, msgs: s
     seen.add(next);
     try {
       next = k.readPtr(next, 'page.lru.next');
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       break;
     }
     if (!k.arch.isKernelAddr(next) || (what === 'partial' && next !== head && pageToPfn(k, next - BigInt(L.list)) === undefined)) {
@@ -188,7 +195,8 @@ export function cpuPartialSlabs(k: Kernel, cache: KmemCache, first: bigint, msgs
     out.push(p);
     try {
       p = readSlab(k, p, cache).next;
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       break;
     }
   }
@@ -221,7 +229,8 @@ export function slabView(k: Kernel, cache: KmemCache, slab: bigint, objects: boo
   let s: SlabInfo;
   try {
     s = readSlab(k, slab, cache);
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return { headerOnly: true };
   }
   if (!s.objects) return { headerOnly: true };
@@ -288,7 +297,8 @@ export function addrToSlab(k: Kernel, vaddr: bigint): SlabHit | { warning?: stri
   let paddr: bigint;
   try {
     paddr = k.mem.kvtop(vaddr);
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return { warning: `cannot make virtual-to-physical translation: ${hex(vaddr)}` };
   }
   const page = physToPage(k, paddr);
@@ -306,7 +316,8 @@ export function slabOfPage(k: Kernel, page: bigint, viaHead: boolean): SlabHit |
     if (!pageSlab(k, p) && !(viaHead && head !== page && pageSlab(k, readPage(k, head)))) return undefined;
     const cache = isKmemCache(k, k.readPtr(head + BigInt(L.slabCache), 'page.slab'));
     return cache ? { cache, slab: head } : undefined;
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return undefined;
   }
 }

@@ -5,6 +5,7 @@ import { listForEach } from './list.js';
 import { perCpuInfo } from './percpu.js';
 import { memoryNodes, pfnToNid } from './mm.js';
 import { pageToPfn, pfnToPhys } from './mm-page.js';
+import { rethrowInterrupt } from '../../util/interrupt.js';
 
 /**
  * SLUB (mm/slub.c, include/linux/slub_def.h) read as crash's memory.c reads it: the caches on
@@ -180,7 +181,8 @@ export function readKmemCache(k: Kernel, addr: bigint): KmemCache {
   let name: string;
   try {
     name = k.readCString(u64(buf, c.name), 64, 'kmem_cache name') || '(unknown)';
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     name = '(unknown)';
   }
   return {
@@ -247,7 +249,8 @@ export function cpuSlab(k: Kernel, cache: KmemCache, cpu: number): CpuSlab | und
   const rd = (o: number | undefined) => (o === undefined ? 0n : k.readPtr(kcc + BigInt(o), 'kmem_cache_cpu'));
   try {
     return { kmemCacheCpu: kcc, slab: rd(L.cpu.slab), freelist: rd(L.cpu.freelist), partial: rd(L.cpu.partial) };
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return { kmemCacheCpu: kcc, slab: 0n, freelist: 0n, partial: 0n };
   }
 }
@@ -298,7 +301,8 @@ function accessible(k: Kernel, addr: bigint): boolean {
   try {
     k.readBytes(addr, 1, 'accessible');
     return true;
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return false;
   }
 }
@@ -322,7 +326,8 @@ export function walkFreelist(k: Kernel, cache: KmemCache, slab: bigint, head: bi
     let raw: bigint;
     try {
       raw = k.readPtr(at, 'get_freepointer');
-    } catch {
+    } catch (e) {
+      rethrowInterrupt(e);
       return { objects, error: `${cache.name}: slab: ${hex(slab)} invalid freepointer: ${hex(at)}` };
     }
     q = freelistPtr(k, cache, raw, at);
