@@ -3,7 +3,7 @@
  * next_symbol), over the dump's kallsyms and the loaded modules' own symbol tables.
  */
 import type { Kernel } from '../kernel/kernel.js';
-import type { Sym } from '../debuginfo/symbol-table.js';
+import { upperBound as upper, type Sym } from '../debuginfo/symbol-table.js';
 import { loadedModules, moduleSymbolAt } from '../kernel/helpers/module.js';
 
 export interface SymHit {
@@ -13,18 +13,6 @@ export interface SymHit {
   start: bigint;
   offset: bigint;
   module?: string;
-}
-
-/** Index of the first symbol with address > addr (upper bound). */
-function upper(syms: readonly Sym[], addr: bigint): number {
-  let lo = 0;
-  let hi = syms.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (syms[mid]!.address <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

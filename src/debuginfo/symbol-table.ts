@@ -62,14 +62,7 @@ export class SymbolTable {
    */
   containing(addr: bigint): { sym: Sym; offset: bigint } | undefined {
     const syms = this.syms;
-    // last index with address <= addr
-    let lo = 0;
-    let hi = syms.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (syms[mid]!.address <= addr) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = upperBound(syms, addr); // one past the last index with address <= addr
     if (lo === 0) return undefined;
     let i = lo - 1;
     const start = syms[i]!.address;
@@ -123,4 +116,16 @@ function isSorted(symbols: readonly Sym[]): boolean {
 /** Array.prototype.sort is stable (ES2019), so equal addresses keep their input order. */
 function stableSortByAddress(symbols: readonly Sym[]): Sym[] {
   return symbols.slice().sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+/** In symbols sorted by address: the index of the first with address > addr (upper bound). */
+export function upperBound(syms: readonly Sym[], addr: bigint): number {
+  let lo = 0;
+  let hi = syms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (syms[mid]!.address <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
