@@ -4,8 +4,7 @@
  * a virtual-memory reader over a few mapped windows (kallsyms, ORC tables).
  */
 import type { ByteSource } from '../../src/dump/byte-source.js';
-import type { DumpFile, ElfNote, Machine, PhysRange } from '../../src/dump/types.js';
-import { DumpFormatError, PhysReadError } from '../../src/util/errors.js';
+import { DumpFormatError } from '../../src/util/errors.js';
 import { ReadError } from '../../src/memory/read-error.js';
 
 export class MemSource implements ByteSource {
@@ -31,40 +30,8 @@ export class MemSource implements ByteSource {
   close(): void {}
 }
 
-const PAGE = 4096n;
-
-/** Physical memory made of 4 KB pages at given addresses; anything else is a 'seek' fault. */
-export class PagesDump implements DumpFile {
-  readonly format = 'FUZZ';
-  readonly path = '<fuzz pages>';
-  readonly notes: ElfNote[] = [];
-  readonly warnings: string[] = [];
-  readonly pages = new Map<bigint, Uint8Array>();
-  reads = 0;
-
-  constructor(readonly machine: Machine, readonly vmcoreinfo: string | undefined = undefined) {}
-
-  get ranges(): PhysRange[] {
-    return [...this.pages.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((s) => ({ start: s, end: s + PAGE }));
-  }
-
-  readPhys(addr: bigint, len: number): Uint8Array {
-    this.reads++;
-    const out = new Uint8Array(len);
-    for (let i = 0; i < len; ) {
-      const a = addr + BigInt(i);
-      const off = Number(a & (PAGE - 1n));
-      const page = this.pages.get(a - BigInt(off));
-      if (!page) throw new PhysReadError('seek', a);
-      const n = Math.min(len - i, Number(PAGE) - off);
-      out.set(page.subarray(off, off + n), i);
-      i += n;
-    }
-    return out;
-  }
-
-  close(): void {}
-}
+/** Physical memory made of 4 KB pages at given addresses (`pages`); anything else is a 'seek' fault. */
+export { FakePhysMem as PagesDump } from '../../test/builders/phys-mem.js';
 
 /** Kernel virtual memory made of a few windows; reads outside them fail as Memory.readKv does. */
 export class Windows {

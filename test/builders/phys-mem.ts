@@ -3,7 +3,7 @@
  * DumpFile (a read of a page that is not there is a PhysReadError 'seek', as for an ELF hole),
  * plus a small x86_64 page-table writer that allocates tables from a given physical range.
  */
-import type { DumpFile, ElfNote, PhysRange } from '../../src/dump/types.js';
+import type { DumpFile, ElfNote, Machine, PhysRange } from '../../src/dump/types.js';
 import { PhysReadError } from '../../src/util/errors.js';
 
 const PAGE = 4096n;
@@ -11,13 +11,14 @@ const PAGE = 4096n;
 export class FakePhysMem implements DumpFile {
   readonly format = 'SYNTH';
   readonly path = '<fake physical memory>';
-  readonly machine = 'x86_64' as const;
   readonly notes: ElfNote[] = [];
-  readonly vmcoreinfo = undefined;
   readonly warnings: string[] = [];
-  private readonly pages = new Map<bigint, Uint8Array>();
+  /** The present pages by physical address (4 KB each); the fuzz harness fills it directly. */
+  readonly pages = new Map<bigint, Uint8Array>();
   /** Physical reads made, for tests that care how often memory is touched. */
   reads = 0;
+
+  constructor(readonly machine: Machine = 'x86_64', readonly vmcoreinfo: string | undefined = undefined) {}
 
   /** Make [paddr, paddr+len) present (zero-filled where nothing was written). */
   present(paddr: bigint, len: number): this {
