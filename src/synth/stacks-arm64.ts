@@ -30,8 +30,8 @@ export function placeStacksArm64(c: BuildContext, stacks: ScenarioStack[]): void
   const ptSize = BigInt(sizeofType(c.type('struct pt_regs')));
   for (const st of stacks) {
     const t = stackTask(c, st);
-    if (t.stack === undefined) throw new CrashError(`scenario ${c.s.name}: task ${t.pid} (${t.comm}) has a stacks entry but no stack`);
-    const base = t.stack;
+    const base = st.base ?? t.stack;
+    if (base === undefined) throw new CrashError(`scenario ${c.s.name}: task ${t.pid} (${t.comm}) has a stacks entry but no stack`);
     const top = base + 0x4000n; // THREAD_SIZE, 16K
     c.mem.write(base, c.mem.read(base, Number(top - base)));
     const inStack = (a: bigint, what: string) => {

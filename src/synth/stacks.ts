@@ -48,6 +48,10 @@ export interface ScenarioStack {
   /** arm64: where frame #0's callee left its frame record (stacks-arm64.ts) */
   callee?: bigint;
   words: { at: bigint; u64: bigint[] }[];
+  /** the stack's base when the task's own (scenario) entry gives none: an idle task's, from idle-stacks.ts */
+  base?: bigint;
+  /** x86_64: other stacks [base, top) of the task's cpu its first frames lie on (the NMI stack, idle-stacks.ts) */
+  also?: [bigint, bigint][];
 }
 
 /** One fact the unwind tables must tell: at `ip`, the caller's frame is `spOffset` above sp. */
@@ -126,11 +130,13 @@ export function placeStacksX86(c: BuildContext, stacks: ScenarioStack[]): Unwind
   const facts: UnwindFact[] = [];
   for (const st of stacks) {
     const t = stackTask(c, st);
-    if (t.stack === undefined) throw new CrashError(`scenario ${c.s.name}: task ${t.pid} (${t.comm}) has a stacks entry but no stack`);
-    const base = t.stack;
+    const base = st.base ?? t.stack;
+    if (base === undefined) throw new CrashError(`scenario ${c.s.name}: task ${t.pid} (${t.comm}) has a stacks entry but no stack`);
     const top = base + 0x4000n; // THREAD_SIZE (16K since v3.15; 3.10 x86_64 used 8K, enough for what we lay out)
+    const ranges: [bigint, bigint][] = [[base, top], ...(st.also ?? [])];
+    const rangeOf = (a: bigint) => ranges.findIndex(([b, e]) => a >= b && a < e);
     const inStack = (a: bigint, what: string) => {
-      if (a < base || a >= top) throw new CrashError(`scenario ${c.s.name}: ${what} ${a.toString(16)} is outside task ${t.pid}'s stack ${base.toString(16)}-${top.toString(16)}`);
+      if (rangeOf(a) < 0) throw new CrashError(`scenario ${c.s.name}: ${what} ${a.toString(16)} is outside task ${t.pid}'s stack ${base.toString(16)}-${top.toString(16)}`);
     };
     // the whole stack is mapped, as vmalloc'ed (or direct-mapped) stack pages are in a dump
     c.mem.write(base, c.mem.read(base, Number(top - base)));
@@ -139,7 +145,7 @@ export function placeStacksX86(c: BuildContext, stacks: ScenarioStack[]): Unwind
       const where = `task ${t.pid} frame #${i} (${f.fn ?? f.ret.toString(16)})`;
       inStack(f.sp, `${where}: slot`);
       if ((f.sp & 7n) !== 0n) throw new CrashError(`scenario ${c.s.name}: ${where}: slot ${f.sp.toString(16)} is not 8-byte aligned`);
-      if (i > 0 && f.sp <= fr[i - 1].sp) throw new CrashError(`scenario ${c.s.name}: ${where}: slots must grow towards the stack top`);
+      if (i > 0 && rangeOf(f.sp) === rangeOf(fr[i - 1].sp) && f.sp <= fr[i - 1].sp) throw new CrashError(`scenario ${c.s.name}: ${where}: slots must grow towards the stack top`);
       const fn = text.at(f.ret - 1n);
       if (f.fn !== undefined && fn?.name !== f.fn) {
         throw new CrashError(`scenario ${c.s.name}: ${where}: ${f.ret.toString(16)} - 1 is in ${fn?.name ?? 'no function'}, not ${f.fn}`);

@@ -107,8 +107,14 @@ export function unwindStart(k: Kernel, tc: TaskContext): Start | undefined {
     const onStack = r && stackContaining(k, tc, r.sp);
     // kdump saves the registers in __crash_kexec (crash_setup_regs) before machine_kexec runs;
     // machine_kexec's own frame, below them, is the last one (crash's stack search starts there)
-    const kexec = panicTask(k)?.task === tc.task ? searchStack(k, tc, ['machine_kexec'], 'highest', onStack ? r.sp : undefined) : undefined;
+    const panicking = panicTask(k)?.task === tc.task;
+    const kexec = panicking ? searchStack(k, tc, ['machine_kexec'], 'highest', onStack ? r.sp : undefined) : undefined;
     if (kexec) return kexec;
+    // a cpu kdump stopped: crash looks for the crash NMI's handler on the task's stack, then on its
+    // cpu's IRQ and exception stacks, before it takes the registers the NMI saved
+    // (x86_64_get_dumpfile_stack_frame)
+    const nmi = panicking ? undefined : (searchStack(k, tc, ['crash_nmi_callback'], 'lowest') ?? searchStack(k, tc, ['crash_nmi_callback'], 'lowest', undefined, true));
+    if (nmi) return nmi;
     if (r && onStack) {
       const known = { ax: r.ax, dx: r.dx, di: r.di, r10: r.r10, r13: r.r13, bp: r.bp };
       return { state: { ip: r.ip, sp: r.sp, bp: r.bp, known, signal: true }, sp: r.sp, exact: true };
