@@ -167,23 +167,12 @@ export function section(k: Kernel, nr: bigint): Section | undefined {
 export function presentSections(k: Kernel): Section[] {
   return k.memo('mm-page:sections', () => {
     const s = sparseMem(k);
-    if (!s) return [];
     const out: Section[] = [];
-    const scan = (base: bigint, first: bigint, n: number) =>
-      forEachChunk(k, base, n, s.memSectionSize, (dv, off, i) => {
-        const sec = decodeSection(k, s, first + BigInt(i), dv.getBigUint64(off + s.mapOffset, true));
+    if (s)
+      forEachSectionWord(k, s, (nr, _addr, raw) => {
+        const sec = decodeSection(k, s, nr, raw);
         if (sec) out.push(sec);
       });
-    if (!s.extreme) {
-      scan(s.root, 0n, Math.min(s.rootCount, Number(s.nrSections)));
-      return out;
-    }
-    const roots: bigint[] = [];
-    forEachChunk(k, s.root, s.rootCount, 8, (dv, off, i) => {
-      const r = dv.getBigUint64(off, true);
-      if (r && k.arch.isKernelAddr(r)) roots.push(BigInt(i), r);
-    });
-    for (let i = 0; i < roots.length; i += 2) scan(roots[i + 1], roots[i] * s.sectionsPerRoot, Number(s.sectionsPerRoot));
     return out;
   });
 }
@@ -199,23 +188,29 @@ export interface MemSectionEntry {
 export function validSections(k: Kernel): MemSectionEntry[] {
   return k.memo('mm-page:valid', () => {
     const s = sparseMem(k);
-    if (!s) return [];
     const out: MemSectionEntry[] = [];
-    const scan = (base: bigint, first: bigint, n: number) =>
-      forEachChunk(k, base, n, s.memSectionSize, (dv, off, i) => {
-        const raw = dv.getBigUint64(off + s.mapOffset, true);
-        if (raw & SECTION_MARKED_PRESENT) out.push({ nr: first + BigInt(i), addr: base + BigInt(i * s.memSectionSize), raw });
+    if (s)
+      forEachSectionWord(k, s, (nr, addr, raw) => {
+        if (raw & SECTION_MARKED_PRESENT) out.push({ nr, addr, raw });
       });
-    if (!s.extreme) {
-      scan(s.root, 0n, Math.min(s.rootCount, Number(s.nrSections)));
-      return out;
-    }
-    forEachChunk(k, s.root, s.rootCount, 8, (dv, off, i) => {
-      const r = dv.getBigUint64(off, true);
-      if (r && k.arch.isKernelAddr(r)) scan(r, BigInt(i) * s.sectionsPerRoot, Number(s.sectionsPerRoot));
-    });
     return out;
   });
+}
+
+/**
+ * Every mem_section's section_mem_map word, ascending: the flat array, or with SPARSEMEM_EXTREME
+ * root by root (absent or non-kernel roots skipped), a page of sections per read.
+ */
+function forEachSectionWord(k: Kernel, s: SparseMem, visit: (nr: bigint, addr: bigint, raw: bigint) => void): void {
+  const scan = (base: bigint, first: bigint, n: number) =>
+    forEachChunk(k, base, n, s.memSectionSize, (dv, off, i) => visit(first + BigInt(i), base + BigInt(i * s.memSectionSize), dv.getBigUint64(off + s.mapOffset, true)));
+  if (!s.extreme) return scan(s.root, 0n, Math.min(s.rootCount, Number(s.nrSections)));
+  const roots: bigint[] = [];
+  forEachChunk(k, s.root, s.rootCount, 8, (dv, off, i) => {
+    const r = dv.getBigUint64(off, true);
+    if (r && k.arch.isKernelAddr(r)) roots.push(BigInt(i), r);
+  });
+  for (let i = 0; i < roots.length; i += 2) scan(roots[i + 1], roots[i] * s.sectionsPerRoot, Number(s.sectionsPerRoot));
 }
 
 /** Visit `n` entries of `size` bytes from `addr`, a page at a time; unreadable pages are skipped. */
