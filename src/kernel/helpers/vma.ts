@@ -1,4 +1,5 @@
 import type { Kernel } from '../kernel.js';
+import { mtreeLookup } from './maple-tree.js';
 
 /**
  * User address-space lookups (include/linux/mm_types.h): find_vma() over the maple tree
@@ -44,47 +45,6 @@ export function findVma(k: Kernel, mm: bigint, addr: bigint): Vma | undefined {
     const v = readVma(k, vma);
     if (v.start <= addr && addr < v.end) return v;
     vma = k.readPtr(vma + next, 'vm_area_struct vm_next');
-  }
-  return undefined;
-}
-
-// lib/maple_tree.c: node pointers are tagged (xa_is_node(): low bits 0b10, > 4096), the node
-// type in bits 3-6 (MAPLE_NODE_TYPE_SHIFT/MASK), the node itself 256-byte aligned.
-const MAPLE_NODE_MASK = 255n;
-const NODE_TYPES: Record<number, { struct: string; pivots: number; slots: number; leaf: boolean }> = {
-  1: { struct: 'struct maple_range_64', pivots: 15, slots: 16, leaf: true }, // maple_leaf_64
-  2: { struct: 'struct maple_range_64', pivots: 15, slots: 16, leaf: false }, // maple_range_64
-  3: { struct: 'struct maple_arange_64', pivots: 9, slots: 10, leaf: false }, // maple_arange_64
-};
-
-/** mtree_load(): the entry whose range holds `index`, walking from the root entry. */
-export function mtreeLookup(k: Kernel, rootEntry: bigint, index: bigint): bigint | undefined {
-  const isNode = (e: bigint) => (e & 3n) === 2n && e > 4096n;
-  if (!isNode(rootEntry)) return index === 0n && rootEntry ? rootEntry : undefined;
-  let entry = rootEntry;
-  let max = (1n << 64n) - 1n;
-  for (let depth = 0; depth < 16; depth++) {
-    const t = NODE_TYPES[Number((entry >> 3n) & 0xfn)];
-    if (!t) return undefined;
-    const node = entry & ~MAPLE_NODE_MASK;
-    const pivOff = BigInt(k.offsetOf(t.struct, 'pivot'));
-    const slotOff = BigInt(k.offsetOf(t.struct, 'slot'));
-    let chosen = -1;
-    for (let i = 0; i < t.slots; i++) {
-      const piv = i < t.pivots ? k.readU64(node + pivOff + BigInt(i * 8), 'maple node pivot') : max;
-      if (i > 0 && piv === 0n) return undefined; // past the node's data end
-      if (index <= piv) {
-        chosen = i;
-        max = piv;
-        break;
-      }
-      if (piv >= max) return undefined;
-    }
-    if (chosen < 0) return undefined;
-    const slot = k.readPtr(node + slotOff + BigInt(chosen * 8), 'maple node slot');
-    if (t.leaf) return slot || undefined;
-    if (!isNode(slot)) return undefined;
-    entry = slot;
   }
   return undefined;
 }
