@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { openKernel, kernelFromDump } from '../../src/kernel/open.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { buildScenarioDump } from '../../src/synth/build.js';
+import { concatBytes as concat } from '../../src/util/bytes.js';
 
 /** The repository root, from this file (fuzz/lib/ in the sources, fuzz/.build/fuzz/lib/ compiled). */
 export const ROOT = (() => {
@@ -110,12 +111,4 @@ export function u64le(v: bigint): Uint8Array {
   return b;
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat };

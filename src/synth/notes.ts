@@ -4,6 +4,7 @@
  */
 import type { ElfNote, Machine } from '../dump/types.js';
 import { CORE_NOTE_NAME, NT_PRSTATUS, PRSTATUS_SIZE, PR_REG_OFFSET, regNames, type Prstatus } from '../dump/prstatus.js';
+import { concatBytes } from '../util/bytes.js';
 
 export {
   ARM64_PRSTATUS_REGS, CORE_NOTE_NAME, NT_PRSTATUS, PRSTATUS_SIZE, PR_REG_OFFSET, X86_64_PRSTATUS_REGS, decodePrstatus, regNames,
@@ -30,14 +31,7 @@ export function encodeNote(note: ElfNote): Uint8Array {
 
 /** A PT_NOTE segment's contents. */
 export function encodeNotes(notes: readonly ElfNote[]): Uint8Array {
-  const parts = notes.map(encodeNote);
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(notes.map(encodeNote));
 }
 
 /** The VMCOREINFO note (type 0, text KEY=VALUE lines; crash_save_vmcoreinfo()). */

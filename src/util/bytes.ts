@@ -46,3 +46,14 @@ export function toS64(v: bigint): bigint {
   v &= U64_MASK;
   return v >= 1n << 63n ? v - (1n << 64n) : v;
 }
+
+/** The parts one after the other in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { elfNote } from './elf-builder.js';
+import { concatBytes as concat } from '../../src/util/bytes.js';
 
 export const ET_CORE = 4;
 export const EM_X86_64 = 62;
@@ -204,15 +205,7 @@ export function pattern(paddr: bigint, len: number): Uint8Array {
   return out;
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat };
 
 /** A temp directory under os.tmpdir() for dump files; call cleanup() in afterAll. */
 export function tempDumpDir(prefix = 'crash-tui-core-') {
