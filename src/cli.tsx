@@ -46,8 +46,7 @@ async function main(argv: string[]): Promise<number> {
       for (const b of list) out(`  ${b.name.padEnd(28)} ${b.title}\n`);
       return 1;
     }
-    process.env.NODE_ENV ??= 'production';
-    const { pickScenario } = await import('./tui.js');
+    const { pickScenario } = await loadTui();
     const picked = await pickScenario(list);
     if (!picked) return 0;
     dumpPath = picked;
@@ -64,12 +63,24 @@ async function main(argv: string[]): Promise<number> {
   for (const w of kernel.dump.warnings) out(`WARNING: ${w}\n`);
   const session = new Session(kernel, { dumpPath: dump, vmlinuxPath, silent: args.silent });
   if (terminal) {
-    // React's development build checks and warns at every render; the TUI runs the production one.
-    process.env.NODE_ENV ??= 'production';
-    const { startTui } = await import('./tui.js');
+    const { startTui } = await loadTui();
     return startTui(session);
   }
   return runBatch(session, args.silent, args.inputFile);
+}
+
+/**
+ * Import the TUI (ink, react) for a session whose stdin and stdout are terminals.
+ * React's development build checks and warns at every render: the TUI runs the production one.
+ * Ink decides once, when imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION set) and
+ * then writes nothing until it exits: a blank screen for someone debugging a dump inside a CI job
+ * or a container that exports CI=true. We only get here with a terminal on both ends, so the user
+ * is interactive whatever CI says: hide those two variables from ink's check.
+ */
+async function loadTui(): Promise<typeof import('./tui.js')> {
+  process.env.NODE_ENV ??= 'production';
+  for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[k];
+  return import('./tui.js');
 }
 
 /** Batch mode: crash's behaviour with a non-tty stdin (prompt + echo unless -s; EOF exits 1). */
