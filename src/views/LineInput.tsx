@@ -7,6 +7,12 @@
  * character). Each key then cost two renders, and fast typing chained those effect updates until
  * React warned "Maximum update depth exceeded". Here the cursor is clamped while rendering and the
  * key handler is registered once (it reads the latest props from a ref), so a key is one render.
+ *
+ * The handler stays registered while the input is unfocused and reads `focus` from the same ref.
+ * Ink (un)registers a useInput handler in a passive effect, which React may run after the frame
+ * is on screen: with `isActive: focus`, keys typed right after Esc gave the prompt back (status
+ * bar already saying so) went nowhere. Likewise a value replaced from outside (history, Tab
+ * completion) moves the cursor to the end by a bumped `epoch`, not by remounting the input.
  */
 import { Text, useInput, type Key } from 'ink';
 import { useCallback, useRef, useState, type JSX } from 'react';
@@ -17,6 +23,8 @@ export interface LineInputProps {
   onSubmit(value: string): void;
   /** Takes keys and shows the cursor. */
   focus: boolean;
+  /** Bumped when the value was replaced from outside: the cursor goes to the end. */
+  epoch?: number;
 }
 
 /** The new text and cursor for one key, or undefined when the key is not an editing key. */
@@ -34,14 +42,17 @@ export function editLine(value: string, cursor: number, input: string, key: Key)
   return { value: value.slice(0, cursor) + input + value.slice(cursor), cursor: cursor + input.length };
 }
 
-export function LineInput({ value, onChange, onSubmit, focus }: LineInputProps): JSX.Element {
-  // The cursor starts at the end; a value replaced from outside remounts the input (the Prompt's key).
-  const [cursorState, setCursor] = useState(value.length);
-  const cursor = Math.min(cursorState, value.length);
-  const latest = useRef({ value, cursor, onChange, onSubmit });
-  latest.current = { value, cursor, onChange, onSubmit };
+export function LineInput({ value, onChange, onSubmit, focus, epoch = 0 }: LineInputProps): JSX.Element {
+  // The cursor starts at the end, and goes there again when the value is replaced from outside.
+  const [state, setState] = useState({ cursor: value.length, epoch });
+  if (state.epoch !== epoch) setState({ cursor: value.length, epoch }); // adjusts during render: no extra frame
+  const setCursor = (c: number): void => setState((s) => ({ ...s, cursor: c }));
+  const cursor = state.epoch !== epoch ? value.length : Math.min(state.cursor, value.length);
+  const latest = useRef({ value, cursor, onChange, onSubmit, focus });
+  latest.current = { value, cursor, onChange, onSubmit, focus };
   const handler = useCallback((input: string, key: Key) => {
-    const { value: v, cursor: c, onChange: change, onSubmit: submit } = latest.current;
+    const { value: v, cursor: c, onChange: change, onSubmit: submit, focus: f } = latest.current;
+    if (!f) return;
     if (key.return) return submit(v);
     const next = editLine(v, c, input, key);
     if (!next) return;
@@ -50,7 +61,7 @@ export function LineInput({ value, onChange, onSubmit, focus }: LineInputProps):
     if (next.cursor !== c) setCursor(next.cursor);
     if (next.value !== v) change(next.value);
   }, []);
-  useInput(handler, { isActive: focus });
+  useInput(handler);
   if (!focus) return <Text>{value}</Text>;
   return (
     <Text>

@@ -33,7 +33,7 @@ export interface PromptProps {
   onSubmit(value: string): void;
   /** True when the prompt takes typing (idle); false while a command runs. */
   focus: boolean;
-  /** Bumped when the value was replaced from outside: remounting puts the cursor at the end. */
+  /** Bumped when the value was replaced from outside: the input puts the cursor at the end. */
   epoch: number;
   keys: PromptKeys;
   /** While Ctrl-R searches: the line to show instead of the prompt and input. */
@@ -113,7 +113,7 @@ export function Prompt({ value, onChange, onSubmit, focus, epoch, keys, search }
       ) : (
         <>
           <Text>{PROMPT}</Text>
-          <LineInput key={epoch} value={value} onChange={handleChange} onSubmit={onSubmit} focus={focus} />
+          <LineInput epoch={epoch} value={value} onChange={handleChange} onSubmit={onSubmit} focus={focus} />
         </>
       )}
     </Box>

@@ -5,7 +5,8 @@
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Key } from 'ink';
-import { editLine } from '../../src/views/LineInput.js';
+import { useState, type JSX } from 'react';
+import { editLine, LineInput } from '../../src/views/LineInput.js';
 import { Repl } from '../../src/views/Repl.js';
 import { waitUntil } from './wait-for.js';
 
@@ -43,5 +44,44 @@ describe('typing fast', () => {
     });
     expect(errors.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('Maximum update depth'))).toEqual([]);
     errors.mockRestore();
+  });
+});
+
+describe('focus given back', () => {
+  // Ink attaches a useInput handler in a passive effect, which can run after the frame that shows
+  // the prompt focused: a key typed in between must still reach the input (the e2e walkthrough
+  // types right after Esc). And a value replaced from outside keeps the input taking keys.
+  function Harness({ focus, epoch, value: initial }: { focus: boolean; epoch: number; value: string }): JSX.Element {
+    const [value, setValue] = useState(initial);
+    const [seen, setSeen] = useState(epoch);
+    if (seen !== epoch) {
+      setSeen(epoch);
+      setValue(initial);
+    }
+    return <LineInput value={value} onChange={setValue} onSubmit={() => {}} focus={focus} epoch={epoch} />;
+  }
+
+  it('takes a key written in the same tick as the render that focused it, and none while unfocused', async () => {
+    const app = render(<Harness focus epoch={0} value="" />);
+    await waitUntil(() => app.stdin.listenerCount('readable') > 0);
+    app.rerender(<Harness focus={false} epoch={0} value="" />);
+    await waitUntil(() => true); // the unfocusing render's effects run
+    app.stdin.write('a'); // unfocused: ignored
+    app.rerender(<Harness focus epoch={0} value="" />);
+    app.stdin.write('k'); // no await: React's passive effects have not run
+    app.stdin.write('mem');
+    await waitUntil(() => (app.lastFrame() ?? '').startsWith('kmem'));
+    expect(app.lastFrame()?.trimEnd()).toBe('kmem');
+  });
+
+  it('puts the cursor at the end of a value replaced from outside, and keeps taking keys at once', async () => {
+    const app = render(<Harness focus epoch={0} value="" />);
+    await waitUntil(() => app.stdin.listenerCount('readable') > 0);
+    app.stdin.write('x\u001B[D'); // "x", cursor moved left of it
+    await waitUntil(() => (app.lastFrame() ?? '') === 'x');
+    app.rerender(<Harness focus epoch={1} value="bt -a" />);
+    app.stdin.write('!');
+    await waitUntil(() => (app.lastFrame() ?? '').startsWith('bt -a!'));
+    expect(app.lastFrame()?.trimEnd()).toBe('bt -a!');
   });
 });
