@@ -13,6 +13,7 @@ import type { KmemReportResult } from './kmem/report-results.js';
 import type { FsNetResult } from './fs-results.js';
 import type { DisResult, E820Result, MachResult } from './mach-dis-results.js';
 import type { ProcCommandResult } from './proc-results.js';
+import type { DevCommandResult } from './dev-results.js';
 import type { IrqResult, RunqResult, TimerResult } from './sched-results.js';
 
 /** `cmd: message` (or a bare line when `bare`, like crash's plain fprintf messages). */
@@ -170,6 +171,7 @@ export type CommandResult =
   | FsNetResult
   | DisResult | MachResult | E820Result
   | ProcCommandResult
+  | DevCommandResult
   | RunqResult | IrqResult | TimerResult;
 
 export const err = (message: string, bare = false): ErrorResult => ({ kind: 'error', message, bare });

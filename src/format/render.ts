@@ -25,6 +25,7 @@ import { formatFiles, formatFilesInode, formatFilesNodes, formatPageSums } from 
 import { formatDis } from './dis.js';
 import { formatE820, formatMach } from './mach.js';
 import { formatProc } from './proc.js';
+import { formatDevDisk, formatDevIo, formatDevPci } from './devices.js';
 
 /** Render one command result to crash's exact text (including its final newline). */
 export function renderResult(r: CommandResult, cmd: string): string {
@@ -103,6 +104,12 @@ export function renderResult(r: CommandResult, cmd: string): string {
     case 'swap':
     case 'dev':
       return formatProc(r);
+    case 'dev-io':
+      return formatDevIo(r);
+    case 'dev-pci':
+      return formatDevPci(r);
+    case 'dev-disk':
+      return formatDevDisk(r);
     case 'kmem-vmap':
       return formatKmemVmap(r);
     case 'kmem-report':
