@@ -4,14 +4,17 @@
 // (makedumpfile -F) stream with every page dumped (2M page records the reader must index). Both are
 // built by the scenario builder (src/synth/scale.ts, kdump-writer.ts) into /tmp and deleted after.
 // Each dump is measured in a fresh process: open to the first answer (`sys`), `kmem -i` (from the
-// kernel's counters; the dump's page reads are counted, and struct pages are all excluded), peak RSS.
-// Targets: open < 2 s, RSS < 300 MB. Build first (npm run build). SCALE_GB / FLAT_GB change sizes.
+// kernel's counters and a mem_map pass for SHARED; the dump's page reads are counted, and struct pages
+// are all excluded), `search -p` over all of physical memory (reads and faulted reads counted), peak RSS.
+// Targets: open < 2 s, RSS < 300 MB. Build first (npm run build). SCALE_GB / FLAT_GB change sizes;
+// SCALE_ONLY=kdump (or =flattened) runs one case; SCALE_SEARCH=0 leaves out the search.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const SEARCH_VALUE = 'deadbeefcafef00d';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => join(root, 'dist', p);
 const MB = 2 ** 20;
@@ -33,6 +36,7 @@ const cases = [
 const results = [];
 try {
   for (const c of cases) {
+    if (process.env.SCALE_ONLY && !c.label.startsWith(process.env.SCALE_ONLY)) continue;
     const file = join(dir, `${c.gb}g.${c.flattened ? 'flat' : 'kdump'}`);
     const t0 = performance.now();
     const s = scaleScenario({ base, ramBytes: c.gb << 30n });
@@ -64,8 +68,9 @@ for (const r of results) {
   console.log(`  file ${(r.fileSize / MB).toFixed(1)} MiB${r.flattened ? `, ${r.w.records} flattened records` : ''}; max_mapnr ${r.w.maxMapnr} pfns, ${r.w.dumpedPages} dumped pages (${((100 * r.w.dumpedPages) / r.w.maxMapnr).toFixed(3)}%)`);
   console.log(`  open to first answer (sys): ${m.openMs.toFixed(0)} ms in-process (dump ${m.dumpMs.toFixed(0)} ms, kernel ${m.kernelMs.toFixed(0)} ms, sys ${m.sysMs.toFixed(0)} ms); ${r.tCli.toFixed(0)} ms for \`crash-tui -s\` end to end; target < 2000 ms: ${ok(r.tCli, 2000)}`);
   console.log(`  kmem -i: ${m.kmemMs.toFixed(0)} ms, ${m.kmemReads} physical reads (${m.kmemFaults} faulted, ${(m.kmemBytes / 1024).toFixed(0)} KiB read); ${m.memmapPages} struct pages dumped of ${m.memmapTotal}`);
-  console.log(`    TOTAL MEM ${m.totalMem}, FREE ${m.free}`);
-  console.log(`  peak RSS ${(m.maxRss / MB).toFixed(0)} MiB; target < 300 MiB: ${ok(m.maxRss, 300 * MB)}; ${(Number(r.gb << 30n) / m.maxRss).toFixed(0)} bytes of RAM per byte of RSS`);
+  console.log(`    TOTAL MEM ${m.totalMem}, FREE ${m.free}, SHARED ${m.shared}`);
+  if (process.env.SCALE_SEARCH !== '0') console.log(`  search -p ${SEARCH_VALUE} (all of physical memory): ${m.searchMs.toFixed(0)} ms, ${m.searchReads} physical reads (${m.searchFaults} faulted), ${m.searchHits} hits; peak RSS after it ${(m.searchRss / MB).toFixed(0)} MiB`);
+  console.log(`  peak RSS (open, sys, kmem -i) ${(m.maxRss / MB).toFixed(0)} MiB; target < 300 MiB: ${ok(m.maxRss, 300 * MB)}; ${(Number(r.gb << 30n) / m.maxRss).toFixed(0)} bytes of RAM per byte of RSS`);
 }
 
 /** In a fresh process: open the dump, run sys and kmem -i, count the dump's physical reads. */
@@ -100,7 +105,19 @@ async function measure(file) {
   const kmem = session.runLine('kmem -i').text;
   const tKmem = performance.now();
   if (!/TOTAL MEM/.test(kmem)) throw new Error(`kmem -i failed:\n${kmem}`);
-  const line = (label) => (new RegExp(`^\\s*${label}\\s+(\\d+)\\s+(\\S+ \\S+)`, 'm').exec(kmem) ?? []).slice(1).join(' pages, ');
+  const kmemReads = reads;
+  const kmemFaults = faults;
+  const kmemBytes = bytes;
+  const rssBeforeSearch = process.resourceUsage().maxRSS * 1024;
+  reads = faults = bytes = 0;
+  const tSearch0 = performance.now();
+  const found = process.env.SCALE_SEARCH === '0' ? '' : session.runLine(`search -p ${SEARCH_VALUE}`).text;
+  const searchMs = performance.now() - tSearch0;
+  const searchReads = reads;
+  const searchFaults = faults;
+  if (/error|invalid/i.test(found)) throw new Error(`search -p failed:\n${found}`);
+  const searchHits = found.split('\n').filter(Boolean).length;
+  const line = (label) => (new RegExp(`^\\s*${label}\\s+(\\d+)\\s+(\\S+(?: [KMGT]?B)?)`, 'm').exec(kmem) ?? []).slice(1).join(' pages, ');
   // struct pages in the dump: pages of the vmemmap the dump holds (the rest are excluded)
   let memmapPages = 0;
   let memmapTotal = 0;
@@ -123,8 +140,9 @@ async function measure(file) {
   console.log(
     JSON.stringify({
       dumpMs: tDump - t0, kernelMs: tKernel - tDump, sysMs: tSys - tKernel, openMs: tSys - t0, kmemMs: tKmem - tSys,
-      kmemReads: reads, kmemFaults: faults, kmemBytes: bytes, totalMem: line('TOTAL MEM'), free: line('FREE'),
-      memmapPages, memmapTotal, maxRss: process.resourceUsage().maxRSS * 1024,
+      kmemReads, kmemFaults, kmemBytes, totalMem: line('TOTAL MEM'), free: line('FREE'), shared: line('SHARED'),
+      searchMs, searchReads, searchFaults, searchHits,
+      memmapPages, memmapTotal, maxRss: rssBeforeSearch, searchRss: process.resourceUsage().maxRSS * 1024,
     }),
   );
 }

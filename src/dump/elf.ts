@@ -161,6 +161,21 @@ export class ElfDump implements DumpFile {
     return end < limit ? end : limit;
   }
 
+  /** Outside every PT_LOAD: the run from `paddr` to the next segment's start (at most `limit`). */
+  absentRunEnd(paddr: bigint, limit: bigint): bigint {
+    if (paddr >= limit || this.find(paddr)) return paddr;
+    const s = this.segs;
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid].paddr <= paddr) lo = mid + 1;
+      else hi = mid;
+    }
+    const next = lo < s.length ? s[lo].paddr : limit;
+    return next < limit ? next : limit;
+  }
+
   close(): void {
     this.file.close();
   }

@@ -35,7 +35,7 @@ import {
 } from './kdump-header.js';
 import { CodecError, decodePage } from './codecs/index.js';
 import { Lru } from './lru.js';
-import { bit, bitRuns, countBits, sectionCounts } from './kdump-bitmap.js';
+import { bit, bitRuns, countBits, firstSetInBoth, sectionCounts } from './kdump-bitmap.js';
 import { latin1, trimNuls } from '../util/bytes.js';
 import { DumpFormatError, PhysReadError, type PhysFault } from '../util/errors.js';
 
@@ -244,6 +244,22 @@ export class KdumpDump implements DumpFile {
     if (pfn === first) return paddr;
     const end = this.paddr(pfn, 0);
     return end < limit ? end : limit;
+  }
+
+  /** Pages not in the dump from `paddr`: holes, other split parts, excluded pages that fault (bitmaps and valid_pages[] counts). */
+  absentRunEnd(paddr: bigint, limit: bigint): bigint {
+    if (paddr < 0n || paddr >= limit) return paddr;
+    const first = paddr >> this.shift;
+    if (first >= BigInt(this.pfnHi)) return limit;
+    const last = (limit + BigInt(this.pageSize - 1)) >> this.shift;
+    const stop = last < BigInt(this.pfnHi) ? Number(last) : this.pfnHi;
+    const from = Math.max(Number(first), this.pfnLo);
+    const q = this.zeroExcluded
+      ? firstSetInBoth(this.ramMap, this.ramMap, from, stop)
+      : firstSetInBoth(this.ramMap, this.dumpMap, from, stop, { cum: this.cum, lo: this.pfnLo, sect: SECT_PFNS });
+    if (q >= stop) return limit;
+    if (q === Number(first)) return paddr;
+    return this.paddr(q, 0);
   }
 
   /**

@@ -36,6 +36,13 @@ export interface DumpFile {
    * only a fast path for long scans (`search`), never needed for correct answers.
    */
   zeroRunEnd?(paddr: bigint, limit: bigint): bigint;
+  /**
+   * Where the run of memory starting at `paddr` that is known not to be in the dump ends (at most
+   * `limit`): every read in it would throw (kdump: holes and pages makedumpfile excluded; ELF:
+   * addresses outside every PT_LOAD). `paddr` itself when its page is there. Optional, a fast path
+   * for long scans (search, the mem_map pass): answers must not change with or without it.
+   */
+  absentRunEnd?(paddr: bigint, limit: bigint): bigint;
   /** Problems found at open that do not stop the session (truncation, incomplete flag). */
   readonly warnings: readonly string[];
   close(): void;

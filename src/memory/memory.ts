@@ -1,4 +1,4 @@
-import type { Arch } from '../arch/types.js';
+import type { Arch, Walk } from '../arch/types.js';
 import type { DumpFile } from '../dump/types.js';
 import { PhysReadError } from '../util/errors.js';
 import { rethrowInterrupt } from '../util/interrupt.js';
@@ -6,6 +6,19 @@ import { ReadError } from './read-error.js';
 import type { Space } from './address.js';
 
 const TLB_MAX = 4096;
+/** Mappings one kvAbsentRunEnd follows at most (a 2 MB mapping each: 2 TB of vmemmap). */
+const KV_RUN_STEPS = 1 << 20;
+
+/**
+ * The bits of address a walk's last (non-present) entry covers: its level's shift, counting
+ * (pageShift - 3) bits per level up from the PTE; the levels are the walk's own step names.
+ */
+function missingShift(arch: Arch, w: Walk): bigint {
+  const names = (arch as { geometry?: { names: string[] } }).geometry?.names ?? (arch.isKernelAddr(0xff00000000000000n) ? ['PGD', 'P4D', 'PUD', 'PMD', 'PTE'] : ['PGD', 'PUD', 'PMD', 'PTE']);
+  const last = w.steps[w.steps.length - 1];
+  const i = last ? names.indexOf(last.level) : -1;
+  return BigInt(arch.pageShift + (i < 0 ? 0 : (arch.pageShift - 3) * (names.length - 1 - i)));
+}
 
 /**
  * Address spaces over one dump: physical reads, kernel virtual reads (linear maps by arithmetic,
@@ -17,6 +30,8 @@ export class Memory {
   private readonly tlb = new Map<bigint, bigint>();
   /** Use the dump's knowledge of all-zero pages (zeroRunEnd); off to check answers without it. */
   zeroRuns = true;
+  /** Use the dump's knowledge of memory it does not hold (absentRunEnd); off to check answers without it. */
+  absentRuns = true;
 
   constructor(
     readonly dump: DumpFile,
@@ -46,6 +61,58 @@ export class Memory {
     if (!this.zeroRuns || !this.dump.zeroRunEnd || paddr >= limit) return paddr;
     const end = this.dump.zeroRunEnd(paddr, limit);
     return end > paddr && end <= limit ? end : paddr;
+  }
+
+  /**
+   * End of the run of physical memory from `paddr` that the dump does not hold (every read there
+   * fails; at most `limit`; `paddr` when its page is there or the dump cannot tell). A fast path
+   * for long scans, like zeroRunEnd; with `absentRuns` off it always answers `paddr`.
+   */
+  absentRunEnd(paddr: bigint, limit: bigint): bigint {
+    if (!this.absentRuns || !this.dump.absentRunEnd || paddr >= limit) return paddr;
+    const end = this.dump.absentRunEnd(paddr, limit);
+    return end > paddr && end <= limit ? end : paddr;
+  }
+
+  /**
+   * The same for kernel virtual memory: the run from `vaddr` (at most `limit`) where every read
+   * fails, because nothing maps it (a missing table passes all it would map) or because what maps
+   * it is not in the dump. Follows mapping after mapping (bounded); `vaddr` when it reads.
+   */
+  kvAbsentRunEnd(vaddr: bigint, limit: bigint): bigint {
+    if (!this.absentRuns || vaddr >= limit) return vaddr;
+    const ps = BigInt(this.arch.pageSize);
+    let v = vaddr;
+    for (let steps = 0; v < limit && steps < KV_RUN_STEPS; steps++) {
+      let p = this.arch.linearToPhys(v);
+      let span = limit - v; // linear maps: contiguous
+      if (p === undefined) {
+        if (!this.arch.isKernelAddr(v)) break;
+        let w;
+        try {
+          w = this.arch.walk(v);
+        } catch (e) {
+          if (e instanceof PhysReadError || e instanceof ReadError) {
+            v = (v / ps + 1n) * ps; // its page table is unreadable: the page cannot be read
+            continue;
+          }
+          throw e;
+        }
+        if (w.paddr === undefined) {
+          const next = ((v >> missingShift(this.arch, w)) + 1n) << missingShift(this.arch, w);
+          if (next <= v) break;
+          v = next;
+          continue;
+        }
+        const size = w.pageSize ?? ps;
+        p = w.paddr;
+        if (size - (v % size) < span) span = size - (v % size);
+      }
+      const end = this.absentRunEnd(p, p + span);
+      v += end - p;
+      if (end < p + span) break; // present from here
+    }
+    return v < limit ? v : limit;
   }
 
   /** Translate a kernel virtual address, or throw ReadError 'invalid'. */

@@ -35,9 +35,10 @@ export type Xlate = (v: bigint) => { paddr: bigint; len: bigint } | { next: bigi
 
 /**
  * Work done by every scan since the process started (tests and benchmarks compare before/after):
- * pages handed to a Scanner, and bytes passed over because the dump knows they read as zeros.
+ * pages handed to a Scanner, and bytes passed over because the dump knows they read as zeros or
+ * does not hold them.
  */
-export const scanWork = { pagesScanned: 0, zeroBytesSkipped: 0n };
+export const scanWork = { pagesScanned: 0, zeroBytesSkipped: 0n, absentBytesSkipped: 0n };
 
 const CHARS_CTX = 56;
 const READ_CHUNK = 64n * 1024n;
@@ -179,8 +180,8 @@ export function scanRange(k: Kernel, start: bigint, end: bigint, xlate: Xlate, s
     // read the contiguous stretch in pieces; where a piece fails, a page at a time
     while (v < stretchEnd) {
       if (v !== base) checkpoint(hooks, Number((v - start) / ps), total, 'pages');
+      const p = x.paddr + (v - base);
       if (skipZeros) {
-        const p = x.paddr + (v - base);
         const z = k.mem.zeroRunEnd(p, p + (stretchEnd - v));
         let to = v + (z - p);
         if (to < stretchEnd) to = (to / ps) * ps; // whole pages only: the scanner sees the same pages
@@ -190,10 +191,27 @@ export function scanRange(k: Kernel, start: bigint, end: bigint, xlate: Xlate, s
           continue;
         }
       }
-      const pieceEnd = min(v + READ_CHUNK - (v % READ_CHUNK), stretchEnd);
+      // memory the dump does not hold (excluded pages, holes): passed in one step, where reading
+      // would fail page by page; whole pages only, as the failing reads would skip them
+      const gone = k.mem.absentRunEnd(p, p + (stretchEnd - v));
+      if (gone > p) {
+        let to = v + (gone - p);
+        if (to < stretchEnd) to = (to / ps) * ps;
+        if (to > v) {
+          scanWork.absentBytesSkipped += to - v;
+          v = to;
+          continue;
+        }
+      }
+      let pieceEnd = min(v + READ_CHUNK - (v % READ_CHUNK), stretchEnd);
+      // end the piece before the next page the dump does not hold: no failed read to fall back from
+      for (let a = (v / ps + 1n) * ps; a < pieceEnd; a += ps) {
+        const q = x.paddr + (a - base);
+        if (k.mem.absentRunEnd(q, q + 1n) > q) pieceEnd = a;
+      }
       let bytes: Uint8Array | undefined;
       try {
-        bytes = read(x.paddr + (v - base), Number(pieceEnd - v));
+        bytes = read(p, Number(pieceEnd - v));
       } catch (e) {
         rethrowInterrupt(e);
         bytes = undefined;
