@@ -102,10 +102,13 @@ function runBatch(session: Session, silent: boolean, inputFile?: string): number
     } catch {
       return fail(`${inputFile}: No such file or directory`);
     }
+    // cmdline.c: INIT_IFILE while the -i file runs (bt -O is idempotent there)
+    session.settings.initFile = true;
     for (const line of text.split('\n')) {
       if (!line.trim() || line.trim().startsWith('#')) continue;
       if (run(line)) return 0;
     }
+    session.settings.initFile = false;
   }
   if (process.stdin.isTTY) return 0;
   let stdin = '';

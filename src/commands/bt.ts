@@ -10,6 +10,7 @@ import { backtrace, textScan, type Backtrace } from '../kernel/helpers/backtrace
 import { oldBacktrace } from '../kernel/helpers/backtrace-old.js';
 import { irqAndExceptionEframes, stackOverflowCheck, taskEframes } from '../kernel/helpers/backtrace-search.js';
 import { explainOops } from '../kernel/helpers/oops.js';
+import { arm64IrqEframes, arm64TaskEframes } from '../kernel/helpers/eframe-search-arm64.js';
 import { taskStack } from '../kernel/helpers/stack.js';
 import { addrToSlab } from '../kernel/helpers/slab-walk.js';
 import { CrashError } from '../util/errors.js';
@@ -18,7 +19,7 @@ import { ReadError } from '../memory/read-error.js';
 export const bt = defineCommand({
   name: 'bt',
   summary: 'backtrace',
-  synopsis: '[-a|-c cpu(s)|-g|-r|-t|-T|-l|-e|-E|-f|-F|-o|-v|-p] [-R ref] [-s [-x|d]] [-n idle] [-U] [-X] [pid | task]',
+  synopsis: '[-a|-c cpu(s)|-g|-r|-t|-T|-l|-e|-E|-f|-F|-o|-O|-v|-p] [-R ref] [-s [-x|d]] [-n idle] [-U] [-X] [pid | task]',
   description: [
     'Display a kernel stack backtrace.  If no arguments are given, the stack trace of the current',
     'context will be displayed.  The trace is unwound with the kernel\'s own ORC data read from the',
@@ -46,6 +47,7 @@ export const bt = defineCommand({
     E: flag('search the IRQ stacks and the exception stacks for possible exception frames'),
     r: flag('display raw stack data: the whole kernel stack, symbolically'),
     o: flag('use the old backtrace method: every kernel text return address on the stack, stale ones included'),
+    O: flag('toggle the default to the old backtrace method (-o) for every later bt'),
     v: flag('check the kernel stack of all tasks for evidence of stack overflows'),
     n: withArg('with "idle": filter out the stacks of idle tasks'),
     R: withArg('display the trace only if it references this symbol or value'),
@@ -59,14 +61,21 @@ export const bt = defineCommand({
 function runBt(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResult[] {
   const k = ctx.kernel;
   const f = (c: string) => a.flags.has(c);
+  if (f('O')) return toggleOldBt(ctx);
   if (f('x') && f('d')) return err('-d and -x are mutually exclusive');
   if (a.values.has('n') && a.values.get('n')!.some((v) => v !== 'idle')) return err('-n option not supported or applicable on this architecture or kernel');
   const radix: 10 | 16 = f('x') ? 16 : f('d') ? 10 : ctx.settings.radix;
   const base: BtResult = { kind: 'bt', traces: [], radix, symbolOffsets: f('s') };
   if (f('v')) return { ...base, overflows: stackOverflowCheck(k, taskTable(k)) };
-  // the exception-frame searches verify x86_64 struct pt_regs layouts
-  if ((f('e') || f('E')) && k.dump.machine !== 'x86_64') return err(`-${f('e') ? 'e' : 'E'} option not supported on this architecture`);
+  // the exception-frame searches verify x86_64 and arm64 struct pt_regs layouts
+  if ((f('e') || f('E')) && k.dump.machine !== 'x86_64' && k.dump.machine !== 'arm64') return err(`-${f('e') ? 'e' : 'E'} option not supported on this architecture`);
   try {
+    if (f('E') && k.dump.machine === 'arm64') {
+      const spec = a.values.get('c')?.join(',');
+      const n = cpuState(k).present;
+      const found = arm64IrqEframes(k, spec === undefined ? [...Array(n).keys()] : parseCpuSpec(spec, n, ctx.currentCpu));
+      return found ? { ...base, arm64Searches: found } : err('IRQ stacks do not exist in this kernel');
+    }
     if (f('E')) {
       const spec = a.values.get('c')?.join(',');
       const n = cpuState(k).present;
@@ -80,6 +89,11 @@ function runBt(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResul
     if (f('X')) r.explain = new Map();
     const skipIdle = a.values.has('n');
     for (const tc of tasks) {
+      if (f('e') && k.dump.machine === 'arm64') {
+        const entries = arm64TaskEframes(k, tc);
+        r.traces.push(entries ? { task: tc, entries } : { task: tc, entries: [], error: '(no stack)' });
+        continue;
+      }
       if (f('e')) {
         r.traces.push({ task: headerOf(tc), eframes: taskEframes(k, tc) ?? [] });
         continue;
@@ -92,8 +106,9 @@ function runBt(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResul
         r.traces.push({ ...textScan(k, tc, f('T')), text: true });
         continue;
       }
-      const trace = f('o') ? oldBacktrace(k, tc) : backtrace(k, tc, { full: f('f') || f('F') });
-      if (f('o') && (f('f') || f('F'))) trace.entries = backtrace(k, tc, { full: true }).entries;
+      const old = f('o') || !!ctx.settings.btOld;
+      const trace = old ? oldBacktrace(k, tc) : backtrace(k, tc, { full: f('f') || f('F') });
+      if (old && (f('f') || f('F'))) trace.entries = backtrace(k, tc, { full: true }).entries;
       if (a.values.has('R') && !references(trace, a.values.get('R')!)) continue;
       if (f('F')) symbolize(ctx, trace, (a.flags.get('F') ?? 0) > 1);
       r.explain?.set(tc.task, explainOops(k, tc));
@@ -104,6 +119,23 @@ function runBt(ctx: CommandContext, a: ParsedArgs): CommandResult | CommandResul
     if (e instanceof CrashError) return err(e.message);
     throw e;
   }
+}
+
+/**
+ * bt -O (kernel.c cmd_bt): toggle the session's default to the old method; arm64 calls it the
+ * "optional" one. Inside the -i input file a second -O leaves it set, as crash's INIT_IFILE does.
+ */
+function toggleOldBt(ctx: CommandContext): CommandResult {
+  const s = ctx.settings;
+  const arm64 = ctx.kernel.dump.machine === 'arm64';
+  const on = arm64 ? 'optional' : 'old';
+  if (!s.btOld) {
+    s.btOld = true;
+    return err(`use ${on} bt method by default`);
+  }
+  if (s.initFile) return err(`use ${on} bt method by default (already set)`);
+  s.btOld = false;
+  return err(`use ${arm64 ? 'original' : 'new'} bt method by default`);
 }
 
 /** bt -r: the task's whole kernel stack as `rd -s` shows it (memory.c raw_stack_dump). */

@@ -23,10 +23,12 @@ export const foreach = defineCommand({
   description: [
     'This command allows for an examination of various kernel data associated with any, or all,',
     'tasks in the system, without having to set the context to each targeted task.  Tasks are',
-    'selected by pid, task address, command name, state (RU, IN, UN, ST, TR, ZO, DE, PA, WA, ID, NE),',
-    'or the keywords kernel, user, gleader and active; no selector means every task.  The command',
-    'is one of bt, vm, task, set, files, net, vtop, sig or ps, run for each task with the options',
-    'given (options may appear anywhere on the line).  Each task\'s output follows its header.',
+    'selected by pid, task address, command name (a name enclosed in \'single quotes\' is a POSIX',
+    'extended regular expression matched against task names), state (RU, IN, UN, ST, TR, ZO, DE,',
+    'PA, WA, ID, NE), or the keywords kernel, user, gleader and active; no selector means every',
+    'task.  The command is one of bt, vm, task, set, files, net, vtop, sig or ps, run for each task',
+    'with the options given (options may appear anywhere on the line).  Each task\'s output follows',
+    'its header.',
   ],
   options: {
     R: withArg('search for references to this symbol, value or member (bt, vm, task)'),
@@ -36,15 +38,41 @@ export const foreach = defineCommand({
     f: flag('bt -f'), F: flag('bt -F'), x: flag('hexadecimal output'), h: flag('hexadecimal output'),
     d: flag('decimal output'), a: flag('ps -a'), G: flag('ps -G'), y: withArg('ps -y policy'),
   },
-  examples: [{ command: 'foreach bt' }, { command: 'foreach RU bt' }, { command: 'foreach task -R comm' }, { command: 'foreach bash files' }, { command: 'foreach user vm' }],
+  keepSingleQuotes: true,
+  examples: [{ command: 'foreach bt' }, { command: 'foreach RU bt' }, { command: "foreach 'kworker.*' ps" }, { command: 'foreach task -R comm' }, { command: 'foreach bash files' }, { command: 'foreach user vm' }],
   run: (ctx, a) => runForeach(ctx, a),
 });
+
+/** defs.h MAX_REGEX_ARGS */
+const MAX_REGEX_ARGS = 10;
+
+class BadRegex extends CrashError {}
+
+/** A word left in single quotes (the words keep them for the regex selectors) as the command sees it. */
+const unquote = (w: string) => (w.length >= 2 && w.startsWith("'") && w.endsWith("'") ? w.slice(1, -1) : w);
+
+/** POSIX classes JavaScript lacks, for bracket expressions ([[:alpha:]] and friends). */
+const POSIX_CLASSES: Record<string, string> = {
+  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
+  blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9A-Fa-f', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
+};
+
+/** regcomp(REG_EXTENDED|REG_NOSUB) as a RegExp; regexec() finds a match anywhere in the name. */
+function posixRegex(pattern: string): RegExp {
+  const js = pattern.replace(/\[:([a-z]+):\]/g, (m, c: string) => POSIX_CLASSES[c] ?? m);
+  try {
+    return new RegExp(js);
+  } catch {
+    throw new BadRegex(`invalid regular expression: ${pattern}`);
+  }
+}
 
 interface Selection {
   keys: Keyword[];
   pids: number[];
   tasks: bigint[];
   comms: string[];
+  regexes: RegExp[];
   args: string[];
   state?: string;
   kernel: boolean;
@@ -55,11 +83,11 @@ interface Selection {
 }
 
 function parseSelection(ctx: CommandContext, words: string[], out: CommandResult[]): Selection {
-  const s: Selection = { keys: [], pids: [], tasks: [], comms: [], args: [], kernel: false, user: false, gleader: false, active: false, specified: false };
+  const s: Selection = { keys: [], pids: [], tasks: [], comms: [], regexes: [], args: [], kernel: false, user: false, gleader: false, active: false, specified: false };
   const table = taskTable(ctx.kernel);
   for (const w of words) {
     if (s.keys.length && !(KEYWORDS as readonly string[]).includes(w)) {
-      s.args.push(w);
+      s.args.push(unquote(w));
       continue;
     }
     if ((KEYWORDS as readonly string[]).includes(w)) {
@@ -88,7 +116,14 @@ function parseSelection(ctx: CommandContext, words: string[], out: CommandResult
       s.user = true;
       s.gleader ||= w === 'gleader';
     } else if (w === 'active') s.active = true;
-    else if (table.some((t) => t.comm === w.replace(/^\\/, ''))) {
+    else if (w.length >= 2 && w.startsWith("'") && w.endsWith("'")) {
+      // task.c cmd_foreach: a single-quoted name is a POSIX extended regular expression
+      if (s.regexes.length === MAX_REGEX_ARGS) out.push(err('too many expressions specified!'));
+      else {
+        s.regexes.push(posixRegex(w.slice(1, -1)));
+        s.specified = true;
+      }
+    } else if (table.some((t) => t.comm === w.replace(/^\\/, ''))) {
       s.comms.push(w.replace(/^\\/, ''));
       s.specified = true;
     } else {
@@ -104,9 +139,17 @@ function runForeach(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   const f = (c: string) => a.flags.has(c);
   const out: CommandResult[] = [];
   if (!a.args.length) return [lines(shortUsage(foreach))];
-  const sel = parseSelection(ctx, a.args, out);
+  let sel: Selection;
+  try {
+    sel = parseSelection(ctx, a.args, out);
+  } catch (e) {
+    // an invalid expression ends the command (crash's bailout) after what was said so far
+    if (e instanceof BadRegex) return [...out, err(e.message)];
+    throw e;
+  }
   if (!sel.keys.length) return [...out, err('no keywords specified')];
-  const ref = a.values.get('R')?.[0];
+  const R = a.values.get('R')?.[0];
+  const ref = R === undefined ? undefined : unquote(R);
   let header = true;
   for (const key of sel.keys) {
     const pre = checkOptions(key, f, ref, sel);
@@ -120,7 +163,7 @@ function runForeach(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
     if (sel.kernel && !isKernelThread(k, tc)) return false;
     if (sel.state && !taskStateShort(k, tc.task).startsWith(sel.state)) return false;
     if (!sel.specified) return true;
-    return sel.tasks.includes(tc.task) || sel.pids.includes(tc.pid) || sel.comms.includes(tc.comm);
+    return sel.tasks.includes(tc.task) || sel.pids.includes(tc.pid) || sel.comms.includes(tc.comm) || sel.regexes.some((r) => r.test(tc.comm));
   });
   let subsequent = 0;
   const sigGroups = new Set<number>();
@@ -156,6 +199,8 @@ function checkOptions(key: Keyword, f: (c: string) => boolean, ref: string | und
     case 'vm':
       if (xd && f('d')) throw new CrashError('vm: -x and -d options are mutually exclusive');
       if (['p', 'm', 'v'].filter(f).length > 1) throw new CrashError('vm command accepts only one of -p, -m or -v flags');
+      if (ref && f('m')) throw new CrashError('vm: -m is not applicable to the -R option');
+      if (ref && f('v')) throw new CrashError('vm: -v is not applicable to the -R option');
       return undefined;
     case 'bt':
       if (xd && f('d')) throw new CrashError('bt: -x and -d options are mutually exclusive');
@@ -204,7 +249,7 @@ function runKeyword(ctx: CommandContext, key: Keyword, tc: TaskContext, a: Parse
   const hex = f('x') || f('h');
   switch (key) {
     case 'bt': {
-      const r = run('bt', pass('fFtTsdl', { R: st.ref, ...(hex ? { x: '' } : {}) }));
+      const r = run('bt', pass('fFtTsdlo', { R: st.ref, ...(hex ? { x: '' } : {}) }));
       // the foreach header replaces bt's own; with -R bt prints its header only on a match
       return st.ref ? r : r.map((x) => (x.kind === 'bt' ? { kind: 'headless', result: x as BtResult } : x));
     }

@@ -101,9 +101,10 @@ export function getopt(words: string[], specs: OptionSpecs, stopAtArg = false): 
 
 /**
  * Split a command line into words: whitespace separates, quotes group (and are removed),
- * parentheses group an expression (kept, with its spaces).
+ * parentheses group an expression (kept, with its spaces). With `keepSingleQuotes` single quotes
+ * stay in the word, as crash's parse_line keeps them (foreach's 'regex' task selectors).
  */
-export function splitWords(line: string): string[] {
+export function splitWords(line: string, keepSingleQuotes = false): string[] {
   const words: string[] = [];
   let cur = '';
   let depth = 0;
@@ -111,13 +112,14 @@ export function splitWords(line: string): string[] {
   let has = false;
   for (const ch of line) {
     if (quote) {
+      if (ch !== quote || (keepSingleQuotes && ch === "'")) cur += ch;
       if (ch === quote) quote = undefined;
-      else cur += ch;
       continue;
     }
     if ((ch === '"' || ch === "'") && depth === 0) {
       quote = ch;
       has = true;
+      if (keepSingleQuotes && ch === "'") cur += ch;
       continue;
     }
     if (ch === '(') depth++;

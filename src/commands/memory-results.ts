@@ -17,6 +17,25 @@ export interface PageRow {
   explanation?: string;
 }
 
+/**
+ * One `kmem -m` value, as memory.c show_page_member_data() classifies it by the member's gdb type
+ * code: a pointer; an integer (bits already extracted from a bitfield); a struct whose name starts
+ * with _count/_mapcount (its first int); a struct of longs or of ints; a 2-byte struct; a bool.
+ */
+export type PageMemberCell =
+  | { kind: 'ptr'; value: bigint }
+  | { kind: 'int'; value: bigint; size: number; signed: boolean; decimal: boolean }
+  | { kind: 'count'; value: number }
+  | { kind: 'longs'; values: bigint[] }
+  | { kind: 'ints'; values: number[] }
+  | { kind: 'short'; value: number }
+  | { kind: 'bool'; value: number; decimal: boolean };
+
+export interface PageMemberRow {
+  page: bigint;
+  cells: PageMemberCell[];
+}
+
 /** `kmem -p`: the mem_map table (also the tail of `vtop`). */
 export interface KmemPagesResult {
   kind: 'kmem-pages';
@@ -24,6 +43,8 @@ export interface KmemPagesResult {
   physWidth: number;
   header: boolean;
   rows: PageRow[];
+  /** `kmem -m member[,member]`: the chosen members instead of the mem_map columns. */
+  members?: { names: string[]; rows: PageMemberRow[] };
 }
 
 /** `kmem -i`: rows of the memory usage table; a null row is crash's blank separator line. */

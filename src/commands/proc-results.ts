@@ -40,6 +40,19 @@ export interface VmaTableResult {
   kind: 'vma-table';
   rows: VmaRow[];
   phys: boolean;
+  /** vm -R: only what leads to the reference, in crash's order (rows is then empty). */
+  ref?: VmRefBlock[];
+}
+
+/**
+ * One step of vm -R's output (memory.c VM_REF_*): the VMA header when the run of matching VMA
+ * lines starts over, the VMA line, then (a page matched) the VIRTUAL/PHYSICAL header and the
+ * matching pages from the first one on.
+ */
+export interface VmRefBlock {
+  header: boolean;
+  row?: VmaRow;
+  pages?: VmPage[];
 }
 
 export interface SigAction {

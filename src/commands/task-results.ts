@@ -1,5 +1,5 @@
 /** Results of the task commands (ps, bt, set, task); rendered by format/ps.ts, bt.ts, context.ts, task.ts. */
-import type { Backtrace, TextScan } from '../kernel/helpers/backtrace.js';
+import type { Backtrace, BtEntry, TextScan } from '../kernel/helpers/backtrace.js';
 import type { FoundEframe, OverflowFinding, StackSearch } from '../kernel/helpers/backtrace-search.js';
 
 /** What the standard task header shows (task.c print_task_header). */
@@ -66,6 +66,8 @@ export interface BtResult {
   explain?: Map<bigint, string[]>;
   /** -E: the IRQ and exception stacks searched (no task traces) */
   stackSearches?: StackSearch[];
+  /** -E on arm64: each cpu's IRQ stack, its label line and what follows it */
+  arm64Searches?: { label: string; entries: BtEntry[] }[];
   /** -v: the stack-overflow findings (none: `No stack overflows detected`) */
   overflows?: OverflowFinding[];
 }

@@ -10,6 +10,10 @@ export interface Settings {
   printMax: number;
   hash: boolean;
   nullStop: boolean;
+  /** `bt -O`: plain bt uses the old method (`bt -o`) until toggled back (kernel.c USE_OPT_BT). */
+  btOld?: boolean;
+  /** True while the -i input file runs (cmdline.c INIT_IFILE): `bt -O` is then idempotent. */
+  initFile?: boolean;
 }
 
 export interface Alias {
@@ -57,6 +61,8 @@ export interface CommandDef {
   examples?: { command: string; note?: string }[];
   /** Stop option parsing at the first argument (expressions may begin with '-'). */
   rawArgs?: boolean;
+  /** Keep single quotes in the words (crash's parse_line does; foreach's 'regex' selectors need them). */
+  keepSingleQuotes?: boolean;
   hidden?: boolean;
   run(ctx: CommandContext, args: ParsedArgs, words: string[]): CommandResult | CommandResult[];
 }

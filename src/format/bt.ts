@@ -10,6 +10,7 @@ const hx = (v: bigint) => v.toString(16);
 /** bt (kernel.c back_trace; x86_64.c x86_64_print_stack_entry, x86_64_exception_frame). */
 export function formatBt(r: BtResult): string {
   if (r.overflows) return overflowText(r);
+  if (r.arm64Searches) return r.arm64Searches.map((s) => [s.label, ...s.entries.flatMap((e) => entryLines(e, r))].map((l) => l + '\n').join('')).join('');
   if (r.stackSearches) return r.stackSearches.map((s) => `${s.label}${s.offline ? ' [OFFLINE]\n\n' : '\n' + (s.frames.length ? s.frames.flatMap((f) => eframeLines(f, r.radix)).join('\n') + '\n\n' : '(none found)\n\n')}`).join('');
   return r.traces
     .map((t, i) => {

@@ -1,4 +1,4 @@
-import type { VmaTableResult, VmDataResult, VmaRow } from '../commands/proc-results.js';
+import type { VmaTableResult, VmDataResult, VmaRow, VmPage, VmRefBlock } from '../commands/proc-results.js';
 import { hex, mkstring } from './mkstring.js';
 
 // defs.h on 64-bit: VADDR_PRLEN 16, UVADDR_PRLEN 10; vm_area_page_dump's PHYSICAL column is 16 wide
@@ -22,19 +22,36 @@ export function vmaLine(r: VmaRow): string {
 }
 
 export function formatVmaTable(r: VmaTableResult): string {
+  if (r.ref) return formatVmRef(r.ref);
   if (!r.phys) return [VMA_HEADER, ...r.rows.map(vmaLine)].map((l) => l + '\n').join('');
   let s = '';
   for (const row of r.rows) {
     s += `${VMA_HEADER}\n${vmaLine(row)}\n`;
-    if (!row.pages) continue;
-    s += `${mkstring('VIRTUAL', UV, 'ljust')}  ${mkstring('PHYSICAL', 16, 'ljust')}\n`;
-    for (const p of row.pages) {
-      const v = mkstring(hex(p.vaddr), UV, 'ljust');
-      if (p.paddr !== undefined) s += `${v}  ${hex(p.paddr).padStart(16)}\n`;
-      else if (p.swap) s += `${v}  SWAP: ${p.swap}\n`;
-      else if (p.file) s += `${v}  FILE: ${p.file}\n`;
-      else s += `${v}  (not mapped)\n`;
-    }
+    if (row.pages) s += pageLines(row.pages);
+  }
+  return s;
+}
+
+/** vm_area_page_dump(): the VIRTUAL/PHYSICAL header and one line per page. */
+function pageLines(pages: VmPage[]): string {
+  let s = `${mkstring('VIRTUAL', UV, 'ljust')}  ${mkstring('PHYSICAL', 16, 'ljust')}\n`;
+  for (const p of pages) {
+    const v = mkstring(hex(p.vaddr), UV, 'ljust');
+    if (p.paddr !== undefined) s += `${v}  ${hex(p.paddr).padStart(16)}\n`;
+    else if (p.swap) s += `${v}  SWAP: ${p.swap}\n`;
+    else if (p.file) s += `${v}  FILE: ${p.file}\n`;
+    else s += `${v}  (not mapped)\n`;
+  }
+  return s;
+}
+
+/** vm -R: VMA headers, VMA lines and page lists in the order vm_area_dump() printed them. */
+function formatVmRef(blocks: VmRefBlock[]): string {
+  let s = '';
+  for (const b of blocks) {
+    if (b.header) s += `${VMA_HEADER}\n`;
+    if (b.row) s += `${vmaLine(b.row)}\n`;
+    if (b.pages) s += pageLines(b.pages);
   }
   return s;
 }

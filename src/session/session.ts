@@ -146,6 +146,7 @@ export class Session {
       if (sc && depth < 8) return this.results(sc, depth + 1);
       return { cmd: 'crash', results: [err(`command not found: ${name}`)], quit: false };
     }
+    if (def.keepSingleQuotes) words = [words[0], ...splitWords(line, true).slice(1)];
     return { cmd: def.name, results: this.invoke(def, words), quit: false };
   }
 

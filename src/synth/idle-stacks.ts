@@ -11,7 +11,7 @@
 import type { BuildContext } from './infra.js';
 import { writeObject } from './infra.js';
 import type { ScenarioStack, StackFrameDecl } from './stacks.js';
-import { ARM64_IDLE, X86_64_IDLE, X86_64_NMI, inEra, kernelVersion, type IdleCall, type KernelVersion } from './idle-templates.js';
+import { ARM64_IDLE, ARM64_IRQ_STOP, X86_64_IDLE, X86_64_NMI, inEra, kernelVersion, type IdleCall, type KernelVersion } from './idle-templates.js';
 import { PT_REGS_FIELDS } from '../arch/regs.js';
 import { sizeofType } from '../debuginfo/btf/types.js';
 import { CrashError } from '../util/errors.js';
@@ -40,7 +40,7 @@ export function idleStacks(c: BuildContext, declared: ScenarioStack[]): Scenario
     const calls = [...era(tpl.idle), ...era(curr === init ? tpl.boot : tpl.secondary)];
     const base = curr.stack ?? stackOf(c, curr.task);
     const top = base + THREAD_SIZE;
-    out.push(s.arch === 'arm64' ? arm64Idle(c, curr.task, base, top, halt, calls, v) : x86Idle(c, cpu, v, curr.task, top, halt, calls, base));
+    out.push(s.arch === 'arm64' ? arm64Idle(c, cpu, curr.task, base, top, halt, calls, v) : x86Idle(c, cpu, v, curr.task, top, halt, calls, base));
   }
   return out;
 }
@@ -56,6 +56,13 @@ function stackOf(c: BuildContext, task: bigint): bigint {
   if (off === undefined) throw new CrashError(`scenario ${c.s.name}: an idle stack needs task_struct.stack declared`);
   const have = c.mem.readU64(task + BigInt(off));
   if (have) return have;
+  const base = freeStack(c, 'an idle task\'s stack');
+  writeObject(c, task, 'struct task_struct', { stack: base });
+  return base;
+}
+
+/** A zeroed THREAD_SIZE stack in free RAM (see stackOf), by its direct-map address. */
+function freeStack(c: BuildContext, what: string): bigint {
   const img = c.mem.img;
   const [s0, s1] = c.s.memory.scratch;
   const userPages = new Set(c.s.tasks.flatMap((t) => t.mm?.maps.map((m) => m.pa & ~0xfffn) ?? []));
@@ -69,11 +76,10 @@ function stackOf(c: BuildContext, task: bigint): bigint {
       if (!free) continue;
       const base = c.mem.directMap(p);
       c.mem.write(base, new Uint8Array(Number(THREAD_SIZE)));
-      writeObject(c, task, 'struct task_struct', { stack: base });
       return base;
     }
   }
-  throw new CrashError(`scenario ${c.s.name}: no free RAM for an idle task's stack`);
+  throw new CrashError(`scenario ${c.s.name}: no free RAM for ${what}`);
 }
 
 /** A text address for each function of the path, adding the ones the scenario's kallsyms lacks. */
@@ -125,7 +131,7 @@ function x86Idle(c: BuildContext, cpu: number, v: KernelVersion, task: bigint, t
   return { task, base, regs, frames: [...nframes, ...frames], words, also: [nmi] };
 }
 
-function arm64Idle(c: BuildContext, task: bigint, base: bigint, top: bigint, halt: { fn: string; at: number; frame: number }, calls: IdleCall[], v: [number, number]): ScenarioStack {
+function arm64Idle(c: BuildContext, cpu: number, task: bigint, base: bigint, top: bigint, halt: { fn: string; at: number; frame: number }, calls: IdleCall[], v: [number, number]): ScenarioStack {
   const path = [{ fn: halt.fn, ret: halt.at, frame: halt.frame }, ...calls];
   const recs: bigint[] = new Array(path.length);
   // since 5.13 the outermost record is the final frame record in the pt_regs at the stack top
@@ -137,7 +143,42 @@ function arm64Idle(c: BuildContext, task: bigint, base: bigint, top: bigint, hal
   // the interrupted context: pc after wfi, sp and x29 at cpu_do_idle's frame record, lr into arch_cpu_idle; EL1h, interrupts were on
   const regs = { pc: frames[0].ret, sp: recs[0], x29: recs[0], x30: frames[1]?.ret ?? 0n, pstate: 0x60000005n };
   GENERATED.add(regs);
-  return { task, base, regs, frames, words: [] };
+  const irq = inEra(ARM64_IRQ_STOP, v) && frameOff !== undefined ? arm64IrqStack(c, cpu) : undefined;
+  if (!irq || frameOff === undefined) return { task, base, regs, frames, words: [] };
+  // the crash IPI taken from the idle loop: kernel_entry's pt_regs right below the interrupted sp,
+  // the entry's records below them, the handler's on the IRQ stack (idle-templates.ts ARM64_IRQ_STOP)
+  const regsAt = recs[0] - BigInt(sizeofType(c.type('struct pt_regs')));
+  const entry = ARM64_IRQ_STOP.entry;
+  const erecs: bigint[] = new Array(entry.length);
+  erecs[entry.length - 1] = regsAt + BigInt(frameOff);
+  erecs[entry.length - 2] = regsAt - BigInt(entry[entry.length - 2].frame);
+  for (let i = entry.length - 3; i >= 0; i--) erecs[i] = erecs[i + 1] - BigInt(entry[i].frame);
+  const handler = ARM64_IRQ_STOP.irq;
+  const irecs: bigint[] = new Array(handler.length);
+  irecs[handler.length - 1] = irq[1] - BigInt(handler[handler.length - 1].frame);
+  for (let i = handler.length - 2; i >= 0; i--) irecs[i] = irecs[i + 1] - BigInt(handler[i].frame);
+  const decl = (l: IdleCall[], r: bigint[]) => l.map((f, i): StackFrameDecl => ({ sp: r[i], fn: f.fn, ret: fnAddress(c, f.fn, f.ret) + BigInt(f.ret) }));
+  const eframes = decl(entry, erecs);
+  eframes[eframes.length - 1].regs = regs;
+  // crash_save_cpu's last callee left its frame record {crash_save_cpu's fp, return into it} below
+  return { task, base, regs, frames: [...decl(handler, irecs), ...eframes, ...frames], words: [], callee: irecs[0] - 0x30n, also: [irq] };
+}
+
+/**
+ * The cpu's IRQ stack [base, top), when the scenario declares the per-cpu irq_stack_ptr (v4.14):
+ * the stack it points at, or a new one in free RAM when it is 0.
+ */
+function arm64IrqStack(c: BuildContext, cpu: number): [bigint, bigint] | undefined {
+  const sym = c.syms.get('irq_stack_ptr');
+  const pcpu = c.s.cpus.perCpuOffsets[cpu];
+  if (!sym || pcpu === undefined) return undefined;
+  const at = BigInt.asUintN(64, sym.address + pcpu);
+  let base = c.mem.readU64(at);
+  if (!base) {
+    base = freeStack(c, `cpu ${cpu}'s IRQ stack`);
+    c.mem.writeU64(at, base);
+  }
+  return [base, base + THREAD_SIZE];
 }
 
 /**

@@ -101,6 +101,37 @@ export const ARM64_IDLE: IdleTemplate = {
 };
 
 /**
+ * arm64 (v5.15+: generic_handle_domain_irq, el1h_64_irq; call_on_irq_stack since 5.13): how kdump
+ * stopped a cpu, in the IRQ it took from the idle loop. The crash IPI's handler runs on the cpu's
+ * IRQ stack (per-cpu irq_stack_ptr, THREAD_SIZE): crash_save_cpu (its `ret` is where its last callee,
+ * append_elf_note, returned into it; that callee's frame record stays below) ← ipi_handler
+ * (ipi_cpu_crash_stop inlined) ← handle_percpu_devid_irq ← handle_irq_desc ←
+ * generic_handle_domain_irq ← gic_handle_irq, whose record, `frame` bytes below the IRQ stack's
+ * top, links back to the task stack; there (arch/arm64/kernel/entry.S, entry-common.c)
+ * call_on_irq_stack ← do_interrupt_handler ← el1_interrupt ← el1h_64_irq_handler, whose record is
+ * right below the struct pt_regs kernel_entry saved, ← el1h_64_irq, whose record is the pt_regs'
+ * stackframe, holding the interrupted context. Offsets are Debian 6.1's (arm64 6.1.0-56).
+ */
+export const ARM64_IRQ_STOP: { irq: IdleCall[]; entry: IdleCall[]; since: KernelVersion } = {
+  irq: [
+    { fn: 'crash_save_cpu', ret: 0xa8, frame: 0x20 },
+    { fn: 'ipi_handler', ret: 0xe0, frame: 0x50 },
+    { fn: 'handle_percpu_devid_irq', ret: 0x90, frame: 0x30 },
+    { fn: 'handle_irq_desc', ret: 0x48, frame: 0x10 },
+    { fn: 'generic_handle_domain_irq', ret: 0x24, frame: 0x10 },
+    { fn: 'gic_handle_irq', ret: 0x64, frame: 0x30 },
+  ],
+  entry: [
+    { fn: 'call_on_irq_stack', ret: 0x30, frame: 0x10 },
+    { fn: 'do_interrupt_handler', ret: 0x88, frame: 0x20 },
+    { fn: 'el1_interrupt', ret: 0x34, frame: 0x20 },
+    { fn: 'el1h_64_irq_handler', ret: 0x18, frame: 0x10 },
+    { fn: 'el1h_64_irq', ret: 0x64, frame: 0 },
+  ],
+  since: [5, 15],
+};
+
+/**
  * x86_64: the crash NMI's frames on the NMI stack of a cpu kdump stopped (crash_nmi_callback, the
  * NMI handler nmi_shootdown_cpus() registered, under nmi_handle ← default_do_nmi ← exc_nmi (5.8;
  * do_nmi before) ← the entry's call from end_repeat_nmi, whose pt_regs hold the interrupted idle

@@ -10,6 +10,8 @@
  * interrupted function (fp = regs x29, pc = regs pc), a user-mode one, last, ends at the stack top
  * with a record of zeros. A final frame with fp 0 only names the last record's return address
  * (ret_from_fork under kthread).
+ * Frames may start on the cpu's IRQ stack (`also`, idle-stacks.ts), the record of the last one
+ * there linking to the task stack, as call_on_irq_stack's frame does.
  * `callee: ADDRESS` writes the (stale) frame record of frame #0's callee there, {fp, pc} of frame
  * #0: crash starts a panic task's trace from the return address into machine_kexec it finds on
  * the stack. `regs:` of the stack become the cpu's NT_PRSTATUS (arm64 names x0..x30, sp, pc,
@@ -34,8 +36,12 @@ export function placeStacksArm64(c: BuildContext, stacks: ScenarioStack[]): void
     if (base === undefined) throw new CrashError(`scenario ${c.s.name}: task ${t.pid} (${t.comm}) has a stacks entry but no stack`);
     const top = base + 0x4000n; // THREAD_SIZE, 16K
     c.mem.write(base, c.mem.read(base, Number(top - base)));
+    // the IRQ stack of the task's cpu the first frames may lie on (idle-stacks.ts), then the task's
+    const ranges: [bigint, bigint][] = [...(st.also ?? []), [base, top]];
+    for (const [b, e] of st.also ?? []) c.mem.write(b, c.mem.read(b, Number(e - b)));
+    const rangeOf = (a: bigint) => ranges.findIndex(([b, e]) => a >= b && a < e);
     const inStack = (a: bigint, what: string) => {
-      if (a < base || a >= top) throw new CrashError(`scenario ${c.s.name}: ${what} ${a.toString(16)} is outside task ${t.pid}'s stack ${base.toString(16)}-${top.toString(16)}`);
+      if (rangeOf(a) < 0) throw new CrashError(`scenario ${c.s.name}: ${what} ${a.toString(16)} is outside task ${t.pid}'s stack ${base.toString(16)}-${top.toString(16)}`);
     };
     const fr = st.frames;
     fr.forEach((f, i) => {
@@ -48,7 +54,7 @@ export function placeStacksArm64(c: BuildContext, stacks: ScenarioStack[]): void
       }
       inStack(f.sp, `${where}: fp`);
       if ((f.sp & 0xfn) !== 0n) throw new CrashError(`scenario ${c.s.name}: ${where}: fp ${f.sp.toString(16)} is not 16-byte aligned`);
-      if (i > 0 && fr[i - 1].sp !== 0n && f.sp <= fr[i - 1].sp) throw new CrashError(`scenario ${c.s.name}: ${where}: frame records must grow towards the stack top`);
+      if (i > 0 && fr[i - 1].sp !== 0n && rangeOf(fr[i - 1].sp) === rangeOf(f.sp) && f.sp <= fr[i - 1].sp) throw new CrashError(`scenario ${c.s.name}: ${where}: frame records must grow towards the stack top`);
       const next = fr[i + 1];
       let record: [bigint, bigint] = next ? [next.sp, next.ret] : [0n, 0n];
       if (f.regs) {

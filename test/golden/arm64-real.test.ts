@@ -26,6 +26,8 @@ import { join, resolve } from 'node:path';
 import { CACHE_DIR } from '../support/refdump.js';
 import { runCli } from '../support/run-cli.js';
 import { openKernel } from '../../src/kernel/open.js';
+import { arm64IrqStack } from '../../src/kernel/helpers/stacks-arm64.js';
+import { prstatusNotes } from '../../src/dump/prstatus.js';
 
 const DIR = join(CACHE_DIR, 'arm64-debian12');
 const DUMP = join(DIR, 'vmcore.elf');
@@ -173,6 +175,72 @@ function expectPanicChain(frames: string[]): void {
   const tail = chain[1] === 'sysrq_reset_seq_param_set' ? ['sysrq_handle_crash', 'sysrq_reset_seq_param_set'] : [chain[1]];
   expect(tail).toContain(ours[1]);
   expect([ours[0], ...ours.slice(2)]).toEqual([chain[0], ...chain.slice(2)]);
+}
+
+/** System.map's text symbols, sorted: the function an address lies in, independently of kallsyms. */
+let textSyms: { addr: bigint; name: string }[] | undefined;
+function mapFunctionAt(a: bigint): string | undefined {
+  textSyms ??= [...systemMap().entries()]
+    .flatMap(([name, l]) => l.filter((e) => /^[tTwW]$/.test(e.type)).map((e) => ({ addr: e.addr, name })))
+    .sort((x, y) => (x.addr < y.addr ? -1 : x.addr > y.addr ? 1 : 0));
+  let lo = 0;
+  let hi = textSyms.length - 1;
+  let best: string | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (textSyms[mid].addr <= a) {
+      best = textSyms[mid].name;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+/** The AArch64 call instruction at a kernel-text address (from the ELF's bytes): bl and its target, or blr/blraa(z)/blrab(z). */
+function callAt(va: bigint): { bl?: bigint; blr?: true } | undefined {
+  const insn = elfPhys(imagePhys(va), 4).readUInt32LE(0);
+  if ((insn & 0xfc000000) >>> 0 === 0x94000000) return { bl: va + BigInt.asIntN(28, BigInt(insn & 0x3ffffff) << 2n) };
+  if ((insn & 0xfffffc1f) >>> 0 === 0xd63f0000 || (insn & 0xfffff81f) >>> 0 === 0xd63f081f || (insn & 0xfffff800) >>> 0 === 0xd73f0800) return { blr: true };
+  return undefined;
+}
+
+type BtItem = { kind: 'frame'; level: number; fp: bigint; name: string; at: bigint } | { kind: 'marker'; text: string } | { kind: 'eframe'; pc: bigint; lr: bigint; sp: bigint; pstate: bigint; x29: bigint };
+/** One task's arm64 bt: frame lines, stack markers, exception frames (PC, LR, SP, PSTATE, X29). */
+function parseArm64Bt(section: string): BtItem[] {
+  const out: BtItem[] = [];
+  const lines = section.split('\n');
+  lines.forEach((l, i) => {
+    const f = /^ ?#(\d+) \[([0-9a-f]+)\] (\S+) at ([0-9a-f]+)/.exec(l);
+    if (f) out.push({ kind: 'frame', level: +f[1], fp: BigInt('0x' + f[2]), name: f[3], at: BigInt('0x' + f[4]) });
+    else if (/^--- <.*> ---$/.test(l)) out.push({ kind: 'marker', text: l });
+    else if (/^ {5}PC: [0-9a-f]{16}  \[/.test(l)) {
+      const v = (re: RegExp, at: number) => BigInt('0x' + re.exec(lines[at])![1]);
+      out.push({ kind: 'eframe', pc: v(/PC: ([0-9a-f]+)/, i), lr: v(/LR: ([0-9a-f]+)/, i + 1), sp: v(/SP: ([0-9a-f]+)/, i + 2), pstate: v(/PSTATE: ([0-9a-f]+)/, i + 2), x29: v(/X29: ([0-9a-f]+)/, i + 3) });
+    }
+  });
+  return out;
+}
+
+/**
+ * Each frame's return address (printed as `at` = pc - 4) follows a call in its function: a bl
+ * whose target is the function of the frame below it, or a blr. Not for #0 (the stopped pc), nor
+ * for the frame an exception frame interrupted (`at` = the interrupted pc - 4).
+ */
+function expectCallChain(items: BtItem[]): void {
+  let below: string | undefined;
+  let interrupted = false;
+  for (const it of items) {
+    if (it.kind === 'eframe') interrupted = true;
+    if (it.kind !== 'frame') continue;
+    expect(mapFunctionAt(it.at), `#${it.level} ${it.name}`).toBe(it.name);
+    if (it.level > 0 && !interrupted) {
+      const call = callAt(it.at);
+      expect(call, `#${it.level} ${it.name} at ${hex(it.at)} is no bl/blr`).toBeDefined();
+      if (call!.bl !== undefined && below !== undefined) expect(mapFunctionAt(call!.bl), `#${it.level} ${it.name}'s bl`).toBe(below);
+    }
+    interrupted = false;
+    below = it.name;
+  }
 }
 
 interface PsRow {
@@ -409,6 +477,87 @@ describe.skipIf(!!skip)('arm64 vmcore (Debian 12 kernel, QEMU virt, KASLR)', () 
     expect(sections.map((s) => /CPU: (\d+)/.exec(s)?.[1])).toEqual(['0', '1']);
     const mine = sections.find((s) => new RegExp(`^PID: ${pt.pid} .*CPU: ${pt.cpu} `).test(s))!;
     expectPanicChain([...mine.matchAll(/#\d+ \[[0-9a-f]+\] ([\w.]+) at /g)].map((m) => m[1]));
+  });
+
+  it("bt -a: cpu 1's idle task, stopped on its IRQ stack, through call_on_irq_stack to secondary_start_kernel", () => {
+    const { stdout } = runCli(['-s', DUMP], 'bt -a\n');
+    const section = stdout.split(/\n(?=PID: )/).find((s) => / CPU: 1 /.test(s.split('\n')[0]))!;
+    expect(section.split('\n')[0]).toMatch(/^PID: 0 .*COMMAND: "swapper\/1"$/);
+    const items = parseArm64Bt(section);
+    const names = items.map((i) => (i.kind === 'frame' ? i.name : i.kind === 'marker' ? i.text : 'EFRAME'));
+    // the stop IPI (smp_send_stop from panic on cpu 0) as the cpu ran it, on its IRQ stack; the
+    // entry path on the task stack (arch/arm64/kernel/entry-common.c, entry.S); then the idle loop
+    expect(names.slice(0, 17)).toEqual([
+      'local_cpu_stop', 'ipi_handler', 'handle_percpu_devid_irq', 'handle_irq_desc', 'generic_handle_domain_irq', 'gic_handle_irq',
+      '--- <IRQ stack> ---',
+      'call_on_irq_stack', 'do_interrupt_handler', 'el1_interrupt', 'el1h_64_irq_handler', 'el1h_64_irq', 'EFRAME',
+      'arch_cpu_idle', 'default_idle_call', 'do_idle', 'cpu_startup_entry',
+    ]);
+    expect(names.at(-1)).toBe('secondary_start_kernel');
+    expectCallChain(items);
+    const frames = items.filter((i): i is Extract<BtItem, { kind: 'frame' }> => i.kind === 'frame');
+    // the IRQ-stack frames lie in cpu 1's IRQ stack (per-cpu irq_stack_ptr, THREAD_SIZE), the rest in the task's
+    const k = openKernel(DUMP);
+    try {
+      expect(k.symbolAddress('irq_stack_ptr')).toBe(mapAddr('irq_stack_ptr'));
+      const irq = arm64IrqStack(k, 1)!;
+      expect(irq.top - irq.base).toBe(0x4000n);
+      const marker = names.indexOf('--- <IRQ stack> ---');
+      frames.forEach((f, i) => expect(f.fp >= irq.base && f.fp < irq.top, `#${f.level} ${f.name}`).toBe(i < marker));
+    } finally {
+      k.dump.close();
+    }
+    // the exception frame el1h_64_irq's entry saved: EL1h, the interrupted pc in the next frame's function
+    const ef = items[names.indexOf('EFRAME')] as Extract<BtItem, { kind: 'eframe' }>;
+    const next = items[names.indexOf('EFRAME') + 1] as Extract<BtItem, { kind: 'frame' }>;
+    expect(ef.pstate & 0xfn).toBe(5n);
+    expect(mapFunctionAt(ef.pc)).toBe(next.name);
+    expect(next.at).toBe(ef.pc - 4n);
+    expect(ef.x29).toBe(next.fp); // pt_regs.stackframe holds the interrupted x29, the next record
+    expect(ef.sp > frames.find((f) => f.name === 'el1h_64_irq')!.fp).toBe(true);
+  });
+
+  it("bt -a: cpu 0 stopped at the EL1h IRQ vector: crash's `vectors` frame, then the frame records of the panic's delay loop", () => {
+    const k = openKernel(DUMP);
+    let pc: bigint;
+    try {
+      const regs = prstatusNotes(k.dump.machine, k.dump.notes)[0].regs;
+      pc = regs.pc;
+      // QEMU stopped cpu 0 as it took an interrupt: pc at VBAR_EL1 + 0x280 ("current EL with SPx,
+      // IRQ"), PSTATE EL1h with D, A, I and F masked, as the exception entry leaves them
+      if (pc !== mapAddr('vectors') + 0x280n) return; // another capture: the cpu was elsewhere
+      expect(regs.pstate & 0x3cfn).toBe(0x3c5n);
+      // ELR_EL1 (the interrupted pc) is not in NT_PRSTATUS; x30 says where: after a call in __delay_cycles
+      expect(mapFunctionAt(regs.x30)).toBe('__delay_cycles');
+    } finally {
+      k.dump.close();
+    }
+    const section = runCli(['-s', DUMP], 'bt -c 0\n').stdout;
+    const items = parseArm64Bt(section);
+    // crash names frame #0 by pc - 4 (vectors), then follows x29: the record of __delay_cycles
+    expect(items[0]).toMatchObject({ kind: 'frame', level: 0, name: 'vectors', at: pc - 4n });
+    expect(items[1]).toMatchObject({ kind: 'frame', level: 1, name: '__delay' });
+    expect(callAt((items[1] as Extract<BtItem, { kind: 'frame' }>).at)?.bl).toBe(mapAddr('__delay_cycles'));
+    expectCallChain(items.slice(1));
+  });
+
+  it('bt -E: no exception frames on the IRQ stacks (6.1 saves pt_regs on the task stack); bt -e: the el1 IRQ frame on swapper/1\'s stack', () => {
+    const { stdout } = runCli(['-s', DUMP], 'bt -E\nbt -e 0\n');
+    expect(stdout.startsWith('CPU 0 IRQ STACK:(none found)\n\nCPU 1 IRQ STACK:(none found)\n\n')).toBe(true);
+    const trace = parseArm64Bt(runCli(['-s', DUMP], 'bt -c 1\n').stdout);
+    const ef = trace.find((i) => i.kind === 'eframe') as Extract<BtItem, { kind: 'eframe' }>;
+    const el1 = trace.find((i) => i.kind === 'frame' && i.name === 'el1h_64_irq') as Extract<BtItem, { kind: 'frame' }>;
+    const swapper1 = stdout.slice(stdout.indexOf('COMMAND: "swapper/1"'));
+    // the pt_regs lie below el1h_64_irq's record, which is their stackframe member
+    const at = /^KERNEL-MODE EXCEPTION FRAME AT: ([0-9a-f]+)$/m.exec(swapper1);
+    expect(at).not.toBeNull();
+    const k = openKernel(DUMP);
+    try {
+      expect(BigInt('0x' + at![1])).toBe(el1.fp - BigInt(k.memberByteOffset('struct pt_regs', 'stackframe')!));
+    } finally {
+      k.dump.close();
+    }
+    expect(swapper1).toContain(`     PC: ${hex(ef.pc).padStart(16, '0')}  [`);
   });
 
   it('the kdump-compressed copy opens (QEMU writes utsname.machine "Unknown" for aarch64; the notes tell)', () => {

@@ -4,7 +4,8 @@ import { shortUsage } from '../help.js';
 import { UsageError, type ParsedArgs } from '../getopt.js';
 import { isHexToken } from '../int-expr.js';
 import { kmemInfo } from './meminfo.js';
-import { kmemAllPages, kmemPagesFor } from './pages.js';
+import { kmemAllPages, kmemMemberPages, kmemPagesFor } from './pages.js';
+import { collectPageMembers } from './page-members.js';
 import { kmemSlabs } from './slab.js';
 import { kmemSearch } from './search.js';
 import { kmemFree, kmemFreeAddr } from './free.js';
@@ -57,6 +58,13 @@ export const kmem = defineCommand({
     '           mem_map[] array, made up of the page struct address, its associated',
     '           physical address, the page.mapping, page.index, page._count and',
     '           page.flags fields.',
+    ' -m member  similar to -p, but displays page structure contents specified by',
+    '           a comma-separated list of one or more struct page members.  The',
+    '           "flags" member is always shown in hexadecimal, "_count" and',
+    '           "_mapcount" in decimal; other integers in the output radix, and',
+    '           pointers and data structures in hexadecimal.  A member of a data',
+    '           structure may be named too: "-m lru" shows list_head.next and',
+    '           list_head.prev, "-m lru.next" only the next pointer.',
     '       -s  displays basic kmalloc() slab data.',
     '       -S  displays all kmalloc() slab data, including all slab objects,',
     '           and whether each object is in use or is free.  If CONFIG_SLUB,',
@@ -115,6 +123,7 @@ export const kmem = defineCommand({
   examples: [
     { command: 'kmem -i' },
     { command: 'kmem -p 1000' },
+    { command: 'kmem -m flags,_refcount,lru 1210000' },
     { command: 'kmem -p -e ffffec1980048400' },
     { command: 'kmem -s' },
     { command: 'kmem -S dentry' },
@@ -134,6 +143,8 @@ const REPORTS = ['s', 'S', 'p', 'f', 'F', 'V', 'o', 'v', 'C', 'c', 'i', 'l', 'L'
 function runKmem(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   const k = ctx.kernel;
   const has = (c: string) => a.flags.has(c) || a.values.has(c);
+  // memory.c cmd_kmem checks each -m list as getopt meets it, before anything else
+  for (const list of a.values.get('m') ?? []) collectPageMembers(k, list);
   const chosen = REPORTS.filter(has).length + (has('m') && !has('p') ? 1 : 0);
   if (chosen > 1) throw new UsageError('only one flag allowed!');
   const addrs: bigint[] = [];
@@ -152,7 +163,10 @@ function runKmem(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   if (addrs.length && ['z', 'n', 'i', 'F', 'C', 'L', 'V', 'o', 'h', 'r'].some(has)) throw new UsageError('no address arguments allowed with this option');
   const listArg = (c: string) => a.values.get(c)?.[0];
   if ((has('l') && !LISTS.includes(listArg('l')!)) || (has('L') && !LISTS.includes(listArg('L')!))) return [lines(shortUsage(kmem))];
-  if (has('i')) return [kmemInfo(k)];
+  if (has('i')) return [kmemInfo(k, ctx)];
+  // memory.c cmd_kmem: -m implies -p, the last -m list wins
+  const memberList = a.values.get('m')?.at(-1);
+  if (memberList !== undefined) return kmemMemberPages(k, memberList, addrs, has('P'), ctx.settings.radix, ctx);
   if (has('p')) return [addrs.length ? kmemPagesFor(k, addrs, has('P'), has('e')) : kmemAllPages(k, has('e'), ctx)];
   if (has('s') || has('S')) {
     const spec = a.values.get('S')?.[0];
@@ -169,7 +183,6 @@ function runKmem(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   const physical = (addr: bigint) => has('P') || !k.arch.isKernelAddr(addr);
   const perAddr = (f: (addr: bigint) => CommandResult[]) => addrs.flatMap((addr, i) => [...(i ? [lines([''])] : []), ...f(addr)]);
   if (!REPORTS.some(has) && !has('n') && !has('z') && addrs.length) return perAddr((addr) => kmemSearch(ctx, addr, physical(addr), has('e')));
-  if (has('m') && !has('p')) return [err('-m: not supported yet')];
   if (!REPORTS.some(has) && !has('n') && !has('z')) return [lines(shortUsage(kmem))];
   if (addrs.length) {
     if (has('f')) return perAddr((addr) => kmemFreeAddr(k, addr, physical(addr)));

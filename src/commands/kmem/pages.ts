@@ -1,10 +1,13 @@
 import type { Kernel } from '../../kernel/kernel.js';
-import type { KmemPagesResult, PageRow } from '../memory-results.js';
+import type { KmemPagesResult, PageMemberRow, PageRow } from '../memory-results.js';
+import { err, type CommandResult } from '../result.js';
+import { collectPageMembers, pageMemberCells } from './page-members.js';
+import { CrashError } from '../../util/errors.js';
 import { pageLayout, pageToPfn, pfnToPage, pfnToPhys, physToPfn, presentSections, sparseMem } from '../../kernel/helpers/mm-page.js';
 import { decodePage, decodePageFlags, pageFlagNames, readPage, type PageInfo } from '../../kernel/helpers/page.js';
 import { totalMemoryPages } from '../../kernel/helpers/mm.js';
 import { explainPage } from '../../kernel/helpers/page-explain.js';
-import { checkpoint, rethrowInterrupt, type ProgressHooks } from '../../util/interrupt.js';
+import { checkpoint, Interrupted, rethrowInterrupt, type ProgressHooks } from '../../util/interrupt.js';
 
 /**
  * `kmem -p` (memory.c dump_mem_map_SPARSEMEM): every struct page of every present section, or
@@ -51,28 +54,34 @@ export function pageRowForPhys(k: Kernel, paddr: bigint, explain = false): PageR
 /**
  * One address argument, as crash's cmd_kmem decides its type: a kernel virtual address is a
  * struct page when it is one (is_page_ptr), else translated; anything else is physical.
+ * Returns the struct page and its pfn, or undefined when no page holds it.
  */
-export function pageRowForAddress(k: Kernel, addr: bigint, forcePhys: boolean, explain: boolean): PageRow | undefined {
+export function pageOfAddress(k: Kernel, addr: bigint, forcePhys: boolean): { page: bigint; pfn: bigint } | undefined {
+  let paddr = addr;
   if (!forcePhys && k.arch.isKernelAddr(addr)) {
     const pfn = pageToPfn(k, addr);
-    if (pfn !== undefined) {
-      try {
-        return pageRow(k, readPage(k, addr), pfnToPhys(k, pfn), explain);
-      } catch (e) {
-        rethrowInterrupt(e);
-        return undefined;
-      }
-    }
-    let paddr: bigint;
+    if (pfn !== undefined) return { page: addr, pfn };
     try {
       paddr = k.mem.kvtop(addr);
     } catch (e) {
       rethrowInterrupt(e);
       return undefined;
     }
-    return pageRowForPhys(k, paddr, explain);
   }
-  return pageRowForPhys(k, addr, explain);
+  const pfn = physToPfn(k, paddr);
+  const page = pfnToPage(k, pfn);
+  return page === undefined ? undefined : { page, pfn };
+}
+
+export function pageRowForAddress(k: Kernel, addr: bigint, forcePhys: boolean, explain: boolean): PageRow | undefined {
+  const p = pageOfAddress(k, addr, forcePhys);
+  if (!p) return undefined;
+  try {
+    return pageRow(k, readPage(k, p.page), pfnToPhys(k, p.pfn), explain);
+  } catch (e) {
+    rethrowInterrupt(e);
+    return undefined;
+  }
 }
 
 export function kmemPagesFor(k: Kernel, addrs: bigint[], forcePhys: boolean, explain: boolean): KmemPagesResult {
@@ -84,12 +93,13 @@ export function kmemPagesFor(k: Kernel, addrs: bigint[], forcePhys: boolean, exp
   return { kind: 'kmem-pages', physWidth: physColumnWidth(k), header: rows.length > 0, rows };
 }
 
-/** Every page of every present section, read a section's mem_map at a time. */
-export function kmemAllPages(k: Kernel, explain: boolean, hooks?: ProgressHooks): KmemPagesResult {
+/**
+ * Every present section's mem_map, a chunk of struct pages at a time (one read each), with the
+ * progress/cancel checkpoint of kmem -p; unreadable chunks are skipped.
+ */
+function forEachPageChunk(k: Kernel, hooks: ProgressHooks | undefined, each: (dv: DataView, n: number, base: bigint, startPfn: bigint) => void): void {
   const layout = pageLayout(k);
-  const sm = sparseMem(k);
-  const rows: PageRow[] = [];
-  const per = Number(sm?.pagesPerSection ?? 0n);
+  const per = Number(sparseMem(k)?.pagesPerSection ?? 0n);
   const CHUNK = 4096;
   const sections = presentSections(k);
   const total = sections.length * per;
@@ -107,47 +117,62 @@ export function kmemAllPages(k: Kernel, explain: boolean, hooks?: ProgressHooks)
         rethrowInterrupt(e);
         continue;
       }
-      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let j = 0; j < n; j++) {
-        const info = decodePage(layout, dv, j * layout.size, base + BigInt(j * layout.size));
-        rows.push(pageRow(k, info, pfnToPhys(k, sec.startPfn + BigInt(i + j)), explain));
-      }
+      each(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), n, base, sec.startPfn + BigInt(i));
     }
   }
+}
+
+/** Every page of every present section, read a section's mem_map at a time. */
+export function kmemAllPages(k: Kernel, explain: boolean, hooks?: ProgressHooks): KmemPagesResult {
+  const layout = pageLayout(k);
+  const rows: PageRow[] = [];
+  forEachPageChunk(k, hooks, (dv, n, base, startPfn) => {
+    for (let j = 0; j < n; j++) {
+      const info = decodePage(layout, dv, j * layout.size, base + BigInt(j * layout.size));
+      rows.push(pageRow(k, info, pfnToPhys(k, startPfn + BigInt(j)), explain));
+    }
+  });
   return { kind: 'kmem-pages', physWidth: physColumnWidth(k), header: true, rows };
 }
 
 /**
- * The counts crash's dump_mem_map(GET_ALL) gathers for kmem -i: pages with PG_slab set, and
- * non-reserved pages with a reference count above one ("shared").
+ * `kmem -m member[,member] [address...]` (dump_mem_map_SPARSEMEM with nr_members): the chosen
+ * members of the pages of the addresses, or of every page. A member show_page_member_data cannot
+ * print ends the command with its error after the header, as crash's FATAL does.
  */
-export function memMapCounts(k: Kernel, slabBit: number | undefined, reservedBit: number | undefined): { slab: bigint; shared: bigint } {
-  const layout = pageLayout(k);
-  const per = Number(sparseMem(k)?.pagesPerSection ?? 0n);
-  let slab = 0;
-  let shared = 0;
-  const CHUNK = 4096;
-  const sb = slabBit === undefined ? -1n : BigInt(slabBit);
-  const rmask = reservedBit === undefined ? 0n : 1n << BigInt(reservedBit);
-  for (const sec of presentSections(k)) {
-    for (let i = 0; i < per; i += CHUNK) {
-      const n = Math.min(CHUNK, per - i);
+export function kmemMemberPages(k: Kernel, optlist: string, addrs: bigint[], forcePhys: boolean, radix: 10 | 16, hooks?: ProgressHooks): CommandResult[] {
+  const members = collectPageMembers(k, optlist);
+  const size = pageLayout(k).size;
+  const rows: PageMemberRow[] = [];
+  const result = (): KmemPagesResult => ({
+    kind: 'kmem-pages', physWidth: physColumnWidth(k), header: true, rows: [], members: { names: members.map((m) => m.name), rows },
+  });
+  try {
+    if (!addrs.length) {
+      forEachPageChunk(k, hooks, (dv, n, base) => {
+        for (let j = 0; j < n; j++) rows.push({ page: base + BigInt(j * size), cells: pageMemberCells(members, dv, j * size, radix) });
+      });
+      return [result()];
+    }
+    for (const a of addrs) {
+      const p = pageOfAddress(k, a, forcePhys);
+      if (!p) continue;
       let bytes: Uint8Array;
       try {
-        bytes = k.readBytes(sec.memMap + BigInt(i * layout.size), n * layout.size, 'page structs');
+        bytes = k.readBytes(p.page, size, 'page structs');
       } catch (e) {
         rethrowInterrupt(e);
         continue;
       }
-      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let j = 0; j < n; j++) {
-        const off = j * layout.size;
-        const flags = dv.getBigUint64(off + layout.flags, true);
-        if (sb >= 0n && (flags >> sb) & 1n) slab++;
-        if (flags & rmask) continue;
-        if (layout.refcount >= 0 && dv.getInt32(off + layout.refcount, true) > 1) shared++;
-      }
+      rows.push({ page: p.page, cells: pageMemberCells(members, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, radix) });
     }
+  } catch (e) {
+    if (e instanceof CrashError && !(e instanceof Interrupted)) {
+      // the header is out before the first row meets the unsupported member; buffered rows are lost
+      rows.length = 0;
+      return [result(), err(e.message)];
+    }
+    throw e;
   }
-  return { slab: BigInt(slab), shared: BigInt(shared) };
+  return rows.length ? [result()] : [];
 }

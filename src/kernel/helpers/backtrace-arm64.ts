@@ -1,9 +1,10 @@
 import type { Kernel } from '../kernel.js';
 import type { Backtrace, BtEntry, BtFrame } from './backtrace.js';
 import { isActive, isKernelThread, type TaskContext } from './task.js';
-import { isKernelText, taskStack } from './stack.js';
+import { isKernelText, taskStack, threadSize, type StackRange } from './stack.js';
 import { moduleSymbolAt } from './module.js';
 import { cpuState } from './sched.js';
+import { arm64IrqStack, arm64OverflowStack, onStack } from './stacks-arm64.js';
 import { prstatusNotes } from '../../dump/prstatus.js';
 import { arm64RegsFromPrstatus, arm64Unwind, arm64UserMode, decodeArm64PtRegs, ARM64_PT_REGS_MIN, type Arm64Frame, type Arm64Regs } from '../../arch/unwind-arm64.js';
 
@@ -17,18 +18,89 @@ const EXCEPTION_FUNCTIONS = [
 /** Where crash's arm64 bt stops for a kernel thread or an idle task. */
 const KERNEL_ENDS = ['start_kernel', 'secondary_start_kernel', 'kthread', 'kthreadd'];
 
+/** struct pt_regs' size and where exception entry leaves it relative to the frame pointer and the stack top. */
+export interface Arm64Layout {
+  size: number;
+  /** KERN_EFRAME_OFFSET: a kernel-mode pt_regs lies this far below the x29 kernel_entry set */
+  kern: bigint;
+  /** USER_EFRAME_OFFSET: the user-mode pt_regs lies this far below the task stack's top */
+  user: bigint;
+  /** NUMBER(KERNELPACMASK): the bits pointer authentication puts in saved return addresses */
+  pac: bigint;
+}
+
+export function arm64Layout(k: Kernel): Arm64Layout {
+  return k.memo('arm64-layout', () => {
+    let size = 0x150;
+    try {
+      size = k.sizeOf('struct pt_regs');
+    } catch {
+      /* no BTF for pt_regs: v5.x's size */
+    }
+    // kernel_entry points x29 at pt_regs.stackframe (v4.17? 7326749801396): crash takes
+    // sizeof(pt_regs) - 16, right while stackframe was the last member; v5.11 appended
+    // lockdep_hardirqs and exit_rcu after it, so the member's own offset is the one to use
+    const sf = k.memberByteOffset('struct pt_regs', 'stackframe');
+    return { size, kern: BigInt(sf ?? size), user: BigInt(sf !== undefined ? size : size + 16), pac: k.vmcoreinfo.number('KERNELPACMASK') ?? 0n };
+  });
+}
+
+/** Kernel or module text (crash's is_kernel_text). */
+const isText = (k: Kernel, a: bigint) => isKernelText(k, a) || moduleSymbolAt(k, a) !== undefined;
+
+/** A saved return address with its pointer-authentication code restored to the kernel's top bits. */
+const withPac = (k: Kernel, a: bigint, pac: bigint) => (pac && isText(k, a | pac) ? a | pac : a);
+
+export function readArm64Regs(k: Kernel, at: bigint): Arm64Regs | undefined {
+  try {
+    return decodeArm64PtRegs(k.readBytes(at, ARM64_PT_REGS_MIN, 'pt_regs'));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The backtrace of one task on arm64, as crash's arm64_back_trace_cmd() walks it: frame records
- * from the task's starting frame (an active task's NT_PRSTATUS registers, moved to kdump's
- * machine_kexec frame when its return address is on the stack; a sleeping task's
- * thread.cpu_context), each shown as `#N [fp] function at pc - 4`; a kernel-mode pt_regs after the
- * exception entries that saved them; the user-mode pt_regs at the top of a user task's stack.
+ * arm64_is_kernel_exception_frame(): a pt_regs in the stack whose sp and x29 are in the same
+ * stack, whose pstate is an AArch64 EL1/EL2 mode with no upper bits, and whose pc and lr are text.
+ */
+export function arm64KernelEframe(k: Kernel, st: StackRange, at: bigint, regs = readArm64Regs(k, at)): Arm64Regs | undefined {
+  const r = regs;
+  if (!onStack(st, at) || !r || !onStack(st, r.sp) || !onStack(st, r.x[29]) || r.pstate & 0xffffffff00000010n) return undefined;
+  if (!isText(k, r.pc) || !isText(k, r.x[30] | arm64Layout(k).pac)) return undefined;
+  return [4n, 5n, 8n, 9n].includes(r.pstate & 0xfn) ? r : undefined;
+}
+
+/** An exception-frame entry: PC and LR with their symbols (arm64_print_exception_frame). */
+export function arm64RegsEntry(k: Kernel, r: Arm64Regs, user: boolean): BtEntry {
+  const lr = user ? r.x[30] : withPac(k, r.x[30], arm64Layout(k).pac);
+  return { kind: 'arm64-regs', regs: { ...r, x: [...r.x.slice(0, 30), lr] }, user, pcSym: symAt(k, r.pc), lrSym: symAt(k, lr) };
+}
+
+type Mode = 'task' | 'irq' | 'overflow';
+
+/**
+ * The backtrace of one task on arm64, as crash's arm64_back_trace_cmd() walks it (the v4.14+
+ * UNW_4_14 rules): frame records from the task's starting frame (an active task's NT_PRSTATUS
+ * registers, moved to kdump's machine_kexec/crash_save_cpu frame when its return address is on
+ * the task or IRQ stack; a sleeping task's thread.cpu_context), each shown as `#N [fp] function
+ * at pc - 4`. A trace starting on the cpu's IRQ (or overflow) stack follows the chain until a
+ * frame pointer leaves it, which happens through call_on_irq_stack's frame record on the task
+ * stack, and says `--- <IRQ stack> ---` there. Kernel-mode pt_regs follow el1h_64_irq/_sync
+ * frames and the frames of exception-text functions; a user task ends with its user pt_regs.
  */
 export function backtraceArm64(k: Kernel, tc: TaskContext): Backtrace {
   const bt: Backtrace = { task: tc, entries: [] };
-  const st = taskStack(k, tc);
-  if (!st) return { ...bt, error: '(no stack)' };
-  const inStack = (a: bigint) => a >= st.base && a < st.top;
+  const taskSt = taskStack(k, tc);
+  if (!taskSt) return { ...bt, error: '(no stack)' };
+  const irq = arm64IrqStack(k, tc.cpu);
+  const ovf = arm64OverflowStack(k, tc.cpu);
+  let st: StackRange = taskSt;
+  let mode: Mode = 'task' as Mode;
+  const enter = (m: Mode) => {
+    mode = m;
+    st = m === 'irq' ? irq! : m === 'overflow' ? ovf! : taskSt;
+  };
+  const inStack = (a: bigint) => onStack(st, a);
   const mem = {
     u64(a: bigint) {
       try {
@@ -38,41 +110,36 @@ export function backtraceArm64(k: Kernel, tc: TaskContext): Backtrace {
       }
     },
   };
-  const size = ptRegsSize(k);
-  const hasStackframe = k.memberByteOffset('struct pt_regs', 'stackframe');
-  const kernEframe = BigInt(hasStackframe ?? size);
-  const userEframe = st.top - BigInt(hasStackframe !== undefined ? size : size + 16);
-  const text = (a: bigint) => isKernelText(k, a) || moduleSymbolAt(k, a) !== undefined;
-  const readRegs = (at: bigint): Arm64Regs | undefined => {
-    try {
-      return decodeArm64PtRegs(k.readBytes(at, ARM64_PT_REGS_MIN, 'pt_regs'));
-    } catch {
-      return undefined;
-    }
-  };
-  const isKernelEframe = (at: bigint): Arm64Regs | undefined => {
-    if (!inStack(at)) return undefined;
-    const r = readRegs(at);
-    if (!r || !inStack(r.sp) || !inStack(r.x[29]) || r.pstate & 0xffffffff00000010n || !text(r.pc) || !text(r.x[30])) return undefined;
-    return [4n, 5n, 8n, 9n].includes(r.pstate & 0xfn) ? r : undefined;
-  };
+  const L = arm64Layout(k);
+  const userEframe = taskSt.top - L.user;
+  const eframeAt = (at: bigint) => arm64KernelEframe(k, st, at);
   const out: BtEntry[] = [];
-  const eframe = (r: Arm64Regs, user: boolean) => out.push({ kind: 'arm64-regs', regs: r, user, pcSym: symAt(k, r.pc), lrSym: symAt(k, r.x[30]) });
+  const eframe = (r: Arm64Regs, user: boolean) => out.push(arm64RegsEntry(k, r, user));
+  const done = (): Backtrace => ({ ...bt, entries: out });
+  const userTail = (): Backtrace => {
+    if (!isKernelThread(k, tc)) {
+      const r = readArm64Regs(k, userEframe);
+      if (r) eframe(r, true);
+    }
+    return done();
+  };
 
   let frame: Arm64Frame;
-  let fromDump = false;
   let kdump = false;
   let user = false;
-  if (isActive(k, tc.task)) {
+  const active = isActive(k, tc.task);
+  if (active) {
     const r = cpuRegisters(k, tc.cpu);
     if (!r || (!r.sp && !r.pc)) return { ...bt, error: 'cannot determine starting stack pointer' };
-    fromDump = true;
     user = arm64UserMode(r.pstate);
     frame = { pc: r.pc, sp: r.sp, fp: r.x[29] };
-    // arm64_in_kdump_text(): kdump's frames under the registers the panic saved
-    const hit = kdumpFrame(k, st, user || !inStack(frame.fp) ? st.top : frame.fp, mem);
+    // arm64_in_kdump_text() on the task stack, then arm64_in_kdump_text_on_irq_stack() (crash
+    // wants all three functions in the symbol table; any one of them is evidence enough here)
+    let hit = kdumpFrame(k, taskSt, user || !onStack(taskSt, frame.fp) ? taskSt.top : frame.fp, mem, true);
+    if (hit === undefined && irq) hit = kdumpFrame(k, irq, irq.top, mem, false);
     if (hit !== undefined) {
       kdump = true;
+      if (onStack(irq, hit)) enter('irq');
       frame = { fp: mem.u64(hit - 8n) ?? 0n, pc: mem.u64(hit) ?? 0n, sp: hit + 8n };
     }
   } else {
@@ -81,59 +148,65 @@ export function backtraceArm64(k: Kernel, tc: TaskContext): Backtrace {
     if (sp === undefined || pc === undefined || fp === undefined) return { ...bt, error: 'cannot determine starting stack pointer' };
     frame = { sp: k.readPtr(tc.task + BigInt(sp), 'cpu_context'), pc: k.readPtr(tc.task + BigInt(pc), 'cpu_context'), fp: k.readPtr(tc.task + BigInt(fp), 'cpu_context') };
   }
+  if (!kdump) {
+    if (onStack(irq, frame.fp)) enter('irq');
+    else if (onStack(ovf, frame.fp)) enter('overflow');
+  }
 
   if (user && !kdump) {
-    if (!isKernelThread(k, tc)) {
-      const r = readRegs(userEframe);
-      if (r) eframe(r, true);
-    }
+    userTail();
     out.push({ kind: 'line', text: ' #0 [user space]' });
-    return { ...bt, entries: out };
+    return done();
   }
-  if (fromDump && !kdump) {
-    const r = isKernelEframe(frame.fp - kernEframe);
+  if (active && !kdump) {
+    const r = eframeAt(frame.fp - L.kern);
     if (r) eframe(r, false);
   }
+  const mask = threadSize(k) - 1n;
   let pending: Arm64Regs | undefined;
   for (let level = 0; level < MAX_FRAMES; level++) {
     const branch = frame.pc - 4n;
     const f: BtFrame = { kind: 'frame', level, sp: frame.fp || userEframe, ip: branch, exact: true, ...symOf(k, branch) };
     out.push(f);
     if (f.name === 'el1h_64_irq' || f.name === 'el1h_64_sync') {
-      const r = isKernelEframe(frame.sp);
+      const r = eframeAt(frame.sp);
       if (r) eframe(r, false);
     }
-    if (KERNEL_ENDS.includes(f.name ?? '')) return { ...bt, entries: out };
+    if (KERNEL_ENDS.includes(f.name ?? '')) return done();
     if (pending) {
       eframe(pending, false);
       pending = undefined;
     }
-    const next = arm64Unwind(frame, mem, st.top - st.base, inStack);
+    // arm64_unwind_frame(): the record must be in the current stack; a chain leaving the IRQ or
+    // overflow stack for the task stack switches to it, the frame's sp at the pt_regs below fp
+    const next = arm64Unwind(frame, mem, mask + 1n, inStack);
     if (!next) break;
-    if (inExceptionText(k, frame.pc) && inStack(next.fp)) pending = isKernelEframe(next.fp - kernEframe);
+    next.pc = withPac(k, next.pc, L.pac);
+    if ((mode === 'irq' && !onStack(irq, next.fp)) || (mode === 'overflow' && !onStack(ovf, next.fp))) {
+      if (!onStack(taskSt, next.fp)) break;
+      st = taskSt;
+      next.sp = next.fp - L.kern;
+    }
+    if (inExceptionText(k, frame.pc) && inStack(next.fp)) {
+      if (mode === 'overflow') pending = readArm64Regs(k, next.fp - L.kern);
+      else if (mode !== 'irq' || next.sp + BigInt(L.size) < st.top) pending = eframeAt(next.fp - L.kern);
+    }
     frame = next;
+    if (mode !== 'task' && st === taskSt) {
+      out.push({ kind: 'switch', label: mode === 'irq' ? 'IRQ stack' : 'Overflow stack' });
+      mode = 'task';
+      if (frame.fp === 0n) break;
+    }
   }
-  if (!isKernelThread(k, tc)) {
-    const r = readRegs(userEframe);
-    if (r) eframe(r, true);
-  }
-  return { ...bt, entries: out };
-}
-
-function ptRegsSize(k: Kernel): number {
-  try {
-    return k.sizeOf('struct pt_regs');
-  } catch {
-    return 0x150;
-  }
+  return userTail();
 }
 
 /**
- * crash's search for kdump's frames: from 64 bytes below the starting frame pointer down to the
- * stack base, the first return address into machine_kexec or crash_save_cpu (else the first into
- * crash_kexec); the frame record holding it starts the trace.
+ * crash's search for kdump's frames: from 64 bytes below `start` down to the stack's base, the
+ * first return address into machine_kexec or crash_save_cpu (on the task stack; else the first into
+ * crash_kexec), or into crash_kexec or crash_save_cpu (on the IRQ stack); the word holding it.
  */
-function kdumpFrame(k: Kernel, st: { base: bigint; top: bigint }, start: bigint, mem: { u64(a: bigint): bigint | undefined }): bigint | undefined {
+function kdumpFrame(k: Kernel, st: StackRange, start: bigint, mem: { u64(a: bigint): bigint | undefined }, taskStack: boolean): bigint | undefined {
   let crashKexec: bigint | undefined;
   for (let p = start - 64n; p >= st.base; p -= 8n) {
     const v = mem.u64(p);
@@ -141,7 +214,7 @@ function kdumpFrame(k: Kernel, st: { base: bigint; top: bigint }, start: bigint,
     const hit = k.symbols.containing(v);
     if (!hit || hit.offset === 0n) continue;
     const name = hit.sym.name;
-    if (name === 'machine_kexec' || name === 'crash_save_cpu') return p;
+    if (name === 'crash_save_cpu' || (taskStack ? name === 'machine_kexec' : name === 'crash_kexec')) return p;
     if (name === 'crash_kexec' && crashKexec === undefined) crashKexec = p;
   }
   return crashKexec;
@@ -165,7 +238,7 @@ function symOf(k: Kernel, a: bigint): { name?: string; offset?: bigint; module?:
 }
 
 function symAt(k: Kernel, a: bigint): { name: string; offset: bigint } | undefined {
-  if (!isKernelText(k, a) && !moduleSymbolAt(k, a)) return undefined;
+  if (!isText(k, a)) return undefined;
   const s = symOf(k, a);
   return s.name === undefined ? undefined : { name: s.name, offset: s.offset ?? 0n };
 }
