@@ -75,12 +75,17 @@ async function main(argv: string[]): Promise<number> {
  * Ink decides once, when imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION set) and
  * then writes nothing until it exits: a blank screen for someone debugging a dump inside a CI job
  * or a container that exports CI=true. We only get here with a terminal on both ends, so the user
- * is interactive whatever CI says: hide those two variables from ink's check.
+ * is interactive whatever CI says: hide those two variables from ink's check (only while it loads).
  */
 async function loadTui(): Promise<typeof import('./tui.js')> {
   process.env.NODE_ENV ??= 'production';
-  for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[k];
-  return import('./tui.js');
+  const saved = ['CI', 'CONTINUOUS_INTEGRATION'].map((k) => [k, process.env[k]] as const);
+  for (const [k] of saved) delete process.env[k];
+  try {
+    return await import('./tui.js'); // ink reads them once, here; `!cmd` and pipes still see them
+  } finally {
+    for (const [k, v] of saved) if (v !== undefined) process.env[k] = v;
+  }
 }
 
 /** Batch mode: crash's behaviour with a non-tty stdin (prompt + echo unless -s; EOF exits 1). */

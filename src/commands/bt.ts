@@ -13,6 +13,7 @@ import { explainOops } from '../kernel/helpers/oops.js';
 import { arm64IrqEframes, arm64TaskEframes } from '../kernel/helpers/eframe-search-arm64.js';
 import { taskStack } from '../kernel/helpers/stack.js';
 import { addrToSlab } from '../kernel/helpers/slab-walk.js';
+import { moduleSymbolAt } from '../kernel/helpers/module.js';
 import { CrashError } from '../util/errors.js';
 import { ReadError } from '../memory/read-error.js';
 
@@ -163,13 +164,14 @@ function symbolize(ctx: CommandContext, t: Backtrace, withAddr: boolean): void {
 }
 
 /**
- * format_stack_entry() / rd -s: a value inside a kernel symbol is `name+offset`; with `slab`, a
- * value in a slab page is its cache, `[name]` or (-FF) `[address:name]`; anything else stays a number.
+ * format_stack_entry() / rd -s: a value inside a kernel or module symbol (value_search looks in
+ * both) is `name+offset`; with `slab`, a value in a slab page is its cache, `[name]` or (-FF)
+ * `[address:name]`; anything else stays a number.
  */
 function stackWordSymbol(ctx: CommandContext, v: bigint, slab: boolean, withAddr: boolean): string | undefined {
   const k = ctx.kernel;
   if (!k.arch.isKernelAddr(v)) return undefined;
-  const hit = k.symbols.containing(v);
+  const hit = k.symbols.containing(v) ?? moduleSymbolAt(k, v);
   if (hit) return hit.offset ? `${hit.sym.name}+${ctx.settings.radix === 16 ? '0x' + hit.offset.toString(16) : hit.offset}` : hit.sym.name;
   if (!slab) return undefined;
   const s = addrToSlab(k, v);

@@ -10,6 +10,7 @@ import { isActive, isKernelThread, resolveTaskArg, taskTable, type TaskContext }
 import { taskStateShort } from '../kernel/helpers/task-state.js';
 import { CrashError } from '../util/errors.js';
 import { checkpoint, Interrupted } from '../util/interrupt.js';
+import { posixEre } from '../util/posix-regex.js';
 
 /** task.c is_foreach_keyword(): the commands foreach can run. */
 const KEYWORDS = ['bt', 'vm', 'task', 'set', 'files', 'net', 'vtop', 'sig', 'ps'] as const;
@@ -51,17 +52,10 @@ class BadRegex extends CrashError {}
 /** A word left in single quotes (the words keep them for the regex selectors) as the command sees it. */
 const unquote = (w: string) => (w.length >= 2 && w.startsWith("'") && w.endsWith("'") ? w.slice(1, -1) : w);
 
-/** POSIX classes JavaScript lacks, for bracket expressions ([[:alpha:]] and friends). */
-const POSIX_CLASSES: Record<string, string> = {
-  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
-  blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9A-Fa-f', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
-};
-
 /** regcomp(REG_EXTENDED|REG_NOSUB) as a RegExp; regexec() finds a match anywhere in the name. */
 function posixRegex(pattern: string): RegExp {
-  const js = pattern.replace(/\[:([a-z]+):\]/g, (m, c: string) => POSIX_CLASSES[c] ?? m);
   try {
-    return new RegExp(js);
+    return posixEre(pattern);
   } catch {
     throw new BadRegex(`invalid regular expression: ${pattern}`);
   }

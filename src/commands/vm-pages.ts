@@ -7,8 +7,11 @@ import { checkpoint, rethrowInterrupt } from '../util/interrupt.js';
 /** The address of init_mm: vm_area_page_dump() shows no pages of the kernel's own mm. */
 export const initMm = (ctx: CommandContext) => ctx.kernel.symbol('init_mm')?.address;
 
-/** vm_area_page_dump(): each page's physical address, else its swap entry or file offset. */
-export function vmaPages(ctx: CommandContext, v: Vma, root: bigint, file: string): VmPage[] {
+/**
+ * vm_area_page_dump(): each page's physical address, else its swap entry or file offset. With
+ * `keep`, only the pages it accepts are kept (vm -R: a huge VMA is walked, not held in memory).
+ */
+export function vmaPages(ctx: CommandContext, v: Vma, root: bigint, file: string, keep?: (p: VmPage) => boolean): VmPage[] {
   const k = ctx.kernel;
   const ps = BigInt(k.arch.pageSize);
   const pages: VmPage[] = [];
@@ -37,7 +40,7 @@ export function vmaPages(ctx: CommandContext, v: Vma, root: bigint, file: string
         page.file = `${file}  OFFSET: ${off.toString(16)}`;
       }
     }
-    pages.push(page);
+    if (!keep || keep(page)) pages.push(page);
   }
   return pages;
 }

@@ -75,11 +75,10 @@ export function vmRefResults(ctx: CommandContext, tc: TaskContext, data: VmDataR
       }
     }
     if (!walkPages) continue;
-    const pages = vmaPages(ctx, v, root, row.file);
-    const first = pages.findIndex((p) => pageMatches(p, ref));
-    if (first < 0) continue;
+    const pages = vmaPages(ctx, v, root, row.file, (p) => pageMatches(p, ref));
+    if (!pages.length) continue;
     afterPages = true;
-    const block: VmRefBlock = { header: false, pages: pages.slice(first).filter((p) => pageMatches(p, ref)) };
+    const block: VmRefBlock = { header: false, pages };
     if (!vmaShown || lastVma !== v.addr) {
       block.header = true;
       block.row = row;

@@ -85,7 +85,8 @@ export class Memory {
     let v = vaddr;
     for (let steps = 0; v < limit && steps < KV_RUN_STEPS; steps++) {
       let p = this.arch.linearToPhys(v);
-      let span = limit - v; // linear maps: contiguous
+      let span = limit - v; // linear maps: contiguous, while the whole span stays in the map
+      if (p !== undefined && this.arch.linearToPhys(v + span - 1n) !== p + span - 1n) span = ps - (v % ps);
       if (p === undefined) {
         if (!this.arch.isKernelAddr(v)) break;
         let w;

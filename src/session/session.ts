@@ -137,7 +137,12 @@ export class Session {
     if (words[0]?.startsWith('*') && words[0].length > 1) words = ['*', words[0].slice(1), ...words.slice(1)];
     if (!words.length) return { cmd: '', results: [], quit: false };
     const al = this.aliases.get(words[0]);
-    if (al && depth < 8) return this.results([al.expansion, ...words.slice(1)].join(' '), depth + 1);
+    if (al && depth < 8) {
+      // expand on the line's own text, so the arguments keep their quoting (foreach 'regex')
+      const raw = line.trimStart();
+      const rest = raw.startsWith(words[0]) ? raw.slice(words[0].length) : ` ${words.slice(1).join(' ')}`;
+      return this.results(al.expansion + rest, depth + 1);
+    }
     const name = words[0];
     if (QUIT_WORDS.has(name)) return { cmd: name, results: [], quit: true };
     let def = this.commands.find((c) => c.name === name);

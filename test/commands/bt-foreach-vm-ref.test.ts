@@ -58,6 +58,12 @@ describe.skipIf(!!skip)('foreach regex selectors', () => {
     expect(r.run("foreach '^init$' vm")).toBe(r.run('foreach init vm'));
   });
 
+  it('keeps the quotes through an alias', () => {
+    const r = rs();
+    r.run('alias fe foreach');
+    expect(pidsOf(r.run("fe 'kworker/0.*' ps"))).toEqual(tasksMatching(/kworker\/0.*/));
+  });
+
   it('treats double quotes as crash does (a plain name) and reports a bad expression', () => {
     const r = rs();
     expect(r.run('foreach "^sh$" ps')).toBe('foreach: unknown argument: "^sh$"\n');

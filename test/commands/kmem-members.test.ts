@@ -42,7 +42,7 @@ describe.skipIf(!!skip)('kmem -m on x86_64-debian12-sysrq', () => {
     const at = (m: string) => PAGE + BigInt(r.kernel.offsetOf('struct page', m));
     const [idx, priv] = [r.u64(at('index')), r.u64(at('private'))];
     expect(s.runLine('kmem -m index,private,flags 1210000').text.split('\n')[1]).toBe(
-      `ffffec1980048400  ${idx.toString(16).padStart(16, '0')}  ${priv.toString(16).padStart(16, '0')}  000fffffc0010200  `,
+      `ffffec1980048400  ${idx.toString(16).padStart(16, '0')}  ${priv.toString(16).padStart(16, '0')}  ${r.u64(at('flags')).toString(16).padStart(16, '0')}  `,
     );
     expect(r.run('kmem -m private 1210000').split('\n')[1]).toBe(`ffffec1980048400  ${priv}  `);
   });

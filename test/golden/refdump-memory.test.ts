@@ -12,7 +12,7 @@ import { runCli, runLikeGoldens } from '../support/run-cli.js';
 import { KMEM_I_SLAB_TRUTH, replaceKmemiSlabLine, restoreVtopPageHeader } from '../support/crash-quirks.js';
 import { openKernel } from '../../src/kernel/open.js';
 import { globalPageState } from '../../src/kernel/helpers/vmstat.js';
-import { memMapCounts } from '../../src/commands/kmem/meminfo.js';
+import { memMapCounts } from '../../src/kernel/helpers/mem-map-counts.js';
 import { pageFlagBit } from '../../src/kernel/helpers/page.js';
 
 const ref = refdump();

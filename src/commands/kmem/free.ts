@@ -6,6 +6,7 @@ import { freeAreaLayout, freeBlockContaining, freeListHead, walkFreeList } from 
 import { nodeZones, zoneFreePages, type ZoneDesc } from '../../kernel/helpers/zone.js';
 import { memoryNodes } from '../../kernel/helpers/mm.js';
 import { pageLayout, pageToPfn, pfnToPage, physToPage, physToPfn } from '../../kernel/helpers/mm-page.js';
+import { crashKvtop } from './pages.js';
 
 /**
  * `kmem -f`, `kmem -F` and `kmem -f <address>` (memory.c dump_free_pages_zones_v2,
@@ -71,18 +72,16 @@ export function zoneLine(k: Kernel, z: ZoneDesc): FreeZoneLine {
 }
 
 /**
- * `kmem -f <address>`: the free block holding the address's page, or nothing; a physical address
- * without a struct page is crash's `cannot determine page for`.
+ * `kmem -f <address>`: the free block holding the address's page, or nothing (a page in use: kernel
+ * text, a vmalloc'd page); crash's `cannot determine page for` where the physical address (a user
+ * address is taken as one), or the one crash's kvtop() computes, has no struct page; nothing where
+ * a kernel address does not translate.
  */
 export function kmemFreeAddr(k: Kernel, addr: bigint, physical: boolean): CommandResult[] {
   if (physical && physToPage(k, addr) === undefined) return [err(`cannot determine page for ${addr.toString(16)}`)];
   if (!physical && pageToPfn(k, addr) === undefined) {
-    let paddr: bigint;
-    try {
-      paddr = k.mem.kvtop(addr);
-    } catch {
-      return [];
-    }
+    const paddr = crashKvtop(k, addr);
+    if (paddr === undefined) return [];
     if (physToPage(k, paddr) === undefined) return [err(`cannot determine page for ${addr.toString(16)}`)];
   }
   const f = freePageOf(k, addr, physical);
@@ -93,11 +92,9 @@ export function kmemFreeAddr(k: Kernel, addr: bigint, physical: boolean): Comman
 export function freePageOf(k: Kernel, addr: bigint, physical: boolean): KmemFreePageResult | undefined {
   let pfn: bigint | undefined = physical ? physToPfn(k, addr) : pageToPfn(k, addr);
   if (pfn === undefined) {
-    try {
-      pfn = physToPfn(k, k.mem.kvtop(addr));
-    } catch {
-      return undefined;
-    }
+    const paddr = crashKvtop(k, addr);
+    if (paddr === undefined) return undefined;
+    pfn = physToPfn(k, paddr);
   }
   const b = safe(() => freeBlockContaining(k, pfn!));
   if (!b) return undefined;

@@ -51,6 +51,30 @@ export function pageRowForPhys(k: Kernel, paddr: bigint, explain = false): PageR
   }
 }
 
+/** x86_64's vsyscall page (VSYSCALL_ADDR, -10 MB): page-table mapped, so crash walks it. */
+const VSYSCALL_START = 0xffffffffff600000n;
+
+/**
+ * A kernel virtual address translated as crash's kvtop() does for kmem: x86_64_kvtop() walks the
+ * page tables only for vmalloc, vmemmap, module, vsyscall and cpu_entry_area addresses; every other
+ * one is x86_64_VTOP() arithmetic, so the fixmap and whatever lies above MODULES_END translate
+ * through the kernel image map (__START_KERNEL_map + phys_base) whether mapped or not.
+ * Undefined where the translation fails.
+ */
+export function crashKvtop(k: Kernel, addr: bigint): bigint | undefined {
+  const L = k.arch.layout;
+  if (k.dump.machine === 'x86_64' && addr > L.modulesEnd && !(addr >= VSYSCALL_START && addr < VSYSCALL_START + 0x1000n)) {
+    const base = k.arch.linearToPhys(L.kernelStart);
+    if (base !== undefined) return BigInt.asUintN(64, base + (addr - L.kernelStart));
+  }
+  try {
+    return k.mem.kvtop(addr);
+  } catch (e) {
+    rethrowInterrupt(e);
+    return undefined;
+  }
+}
+
 /**
  * One address argument, as crash's cmd_kmem decides its type: a kernel virtual address is a
  * struct page when it is one (is_page_ptr), else translated; anything else is physical.
@@ -61,12 +85,9 @@ export function pageOfAddress(k: Kernel, addr: bigint, forcePhys: boolean): { pa
   if (!forcePhys && k.arch.isKernelAddr(addr)) {
     const pfn = pageToPfn(k, addr);
     if (pfn !== undefined) return { page: addr, pfn };
-    try {
-      paddr = k.mem.kvtop(addr);
-    } catch (e) {
-      rethrowInterrupt(e);
-      return undefined;
-    }
+    const p = crashKvtop(k, addr);
+    if (p === undefined) return undefined;
+    paddr = p;
   }
   const pfn = physToPfn(k, paddr);
   const page = pfnToPage(k, pfn);

@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel.js';
-import type { Backtrace, BtEntry, BtFrame } from './backtrace.js';
+import type { Backtrace, BtEntry, BtFrame, BtWords } from './backtrace.js';
 import { isActive, isKernelThread, type TaskContext } from './task.js';
 import { isKernelText, taskStack, threadSize, type StackRange } from './stack.js';
 import { moduleSymbolAt } from './module.js';
@@ -87,8 +87,10 @@ type Mode = 'task' | 'irq' | 'overflow';
  * frame pointer leaves it, which happens through call_on_irq_stack's frame record on the task
  * stack, and says `--- <IRQ stack> ---` there. Kernel-mode pt_regs follow el1h_64_irq/_sync
  * frames and the frames of exception-text functions; a user task ends with its user pt_regs.
+ * With `full` (bt -f), the stack words between frames as arm64_display_full_frame() and
+ * arm64_switch_stack() show them.
  */
-export function backtraceArm64(k: Kernel, tc: TaskContext): Backtrace {
+export function backtraceArm64(k: Kernel, tc: TaskContext, opts: { full?: boolean } = {}): Backtrace {
   const bt: Backtrace = { task: tc, entries: [] };
   const taskSt = taskStack(k, tc);
   if (!taskSt) return { ...bt, error: '(no stack)' };
@@ -164,9 +166,22 @@ export function backtraceArm64(k: Kernel, tc: TaskContext): Backtrace {
   }
   const mask = threadSize(k) - 1n;
   let pending: Arm64Regs | undefined;
+  /** bt->frameptr: the previous frame's fp, where the words shown before the next frame start */
+  let framePtr: bigint | undefined;
   for (let level = 0; level < MAX_FRAMES; level++) {
     const branch = frame.pc - 4n;
     const f: BtFrame = { kind: 'frame', level, sp: frame.fp || userEframe, ip: branch, exact: true, ...symOf(k, branch) };
+    if (opts.full) {
+      // arm64_display_full_frame(): from the previous frame's record up to this one's, both in the
+      // current stack; a record outside it ends the words at the user pt_regs (fp 0: an entry
+      // from user mode) or at the stack's top; a previous record on the stack just left shows none
+      if (level > 0 && framePtr !== undefined && framePtr !== frame.fp && inStack(framePtr)) {
+        const end = inStack(frame.fp) ? frame.fp : frame.fp === 0n ? st.top - L.user : st.top;
+        const w = stackWords(k, framePtr, end);
+        if (w) out.push(w);
+      }
+      framePtr = frame.fp;
+    }
     out.push(f);
     if (f.name === 'el1h_64_irq' || f.name === 'el1h_64_sync') {
       const r = eframeAt(frame.sp);
@@ -191,8 +206,13 @@ export function backtraceArm64(k: Kernel, tc: TaskContext): Backtrace {
       if (mode === 'overflow') pending = readArm64Regs(k, next.fp - L.kern);
       else if (mode !== 'irq' || next.sp + BigInt(L.size) < st.top) pending = eframeAt(next.fp - L.kern);
     }
+    const left = frame.fp;
     frame = next;
     if (mode !== 'task' && st === taskSt) {
+      // arm64_switch_stack(): with -f, the rest of the IRQ (overflow) stack from the last record on it
+      const alt = mode === 'irq' ? irq : ovf;
+      const w = opts.full && alt ? stackWords(k, left, alt.top) : undefined;
+      if (w) out.push(w);
       out.push({ kind: 'switch', label: mode === 'irq' ? 'IRQ stack' : 'Overflow stack' });
       mode = 'task';
       if (frame.fp === 0n) break;
@@ -218,6 +238,20 @@ function kdumpFrame(k: Kernel, st: StackRange, start: bigint, mem: { u64(a: bigi
     if (name === 'crash_kexec' && crashKexec === undefined) crashKexec = p;
   }
   return crashKexec;
+}
+
+/** The 64-bit words in [from, to), at most one stack's worth; none when unreadable. */
+function stackWords(k: Kernel, from: bigint, to: bigint): BtWords | undefined {
+  if (to <= from || to - from > threadSize(k) * 4n) return undefined;
+  const n = Number((to - from) / 8n);
+  if (!n) return undefined;
+  try {
+    const b = k.readBytes(from, n * 8, 'stack');
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return { kind: 'words', start: from, words: Array.from({ length: n }, (_, j) => dv.getBigUint64(j * 8, true)) };
+  } catch {
+    return undefined;
+  }
 }
 
 function inExceptionText(k: Kernel, pc: bigint): boolean {

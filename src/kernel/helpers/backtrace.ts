@@ -236,7 +236,7 @@ function isExceptionEntry(k: Kernel, name: string | undefined): boolean {
 /** The backtrace of one task, as crash's x86_64 bt shows it, unwound with the kernel's ORC data. */
 export function backtrace(k: Kernel, tc: TaskContext, opts: { full?: boolean } = {}): Backtrace {
   const bt: Backtrace = { task: tc, entries: [] };
-  if (k.dump.machine === 'arm64') return backtraceArm64(k, tc);
+  if (k.dump.machine === 'arm64') return backtraceArm64(k, tc, opts);
   if (k.dump.machine !== 'x86_64') return { ...bt, error: 'bt is not supported on this architecture yet' };
   if (!tc.stack) return { ...bt, error: '(no stack)' };
   const start = unwindStart(k, tc);

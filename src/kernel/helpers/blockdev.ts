@@ -3,6 +3,7 @@ import { listForEach } from './list.js';
 import { perCpuInfo } from './percpu.js';
 import { xaForEach } from './xarray.js';
 import { CrashError } from '../../util/errors.js';
+import { rethrowInterrupt } from '../../util/interrupt.js';
 
 /**
  * Disk I/O statistics for `dev -d` / `-D` (crash's diskio_option()): every gendisk registered in
@@ -180,13 +181,20 @@ function mqInflight(k: Kernel, q: bigint): { read: number; write: number } {
     const scan = (member: string, base: number) => {
       let sbq = tags + off(k, T, member);
       if (sbqIsPtr) sbq = k.readPtr(sbq, `blk_mq_tags.${member}`);
-      for (const bit of sbitmapSetBits(k, sbq)) {
-        const rq = k.readPtr(rqs + BigInt((bit + base) * 8), 'blk_mq_tags.rqs[]');
-        if (!k.arch.isKernelAddr(rq)) continue; // !IS_KVADDR(rq)
-        if (k.readPtr(rq + rqQ, 'request.q') !== q) continue;
-        if (k.readU32(rq + rqState, 'request.state') !== MQ_RQ_IN_FLIGHT) continue;
-        if (k.readU32(rq + rqFlags, 'request.cmd_flags') & REQ_OP_MASK & 1) io.write++;
-        else io.read++;
+      try {
+        for (const bit of sbitmapSetBits(k, sbq)) {
+          const rq = k.readPtr(rqs + BigInt((bit + base) * 8), 'blk_mq_tags.rqs[]');
+          if (!k.arch.isKernelAddr(rq)) continue; // !IS_KVADDR(rq)
+          if (k.readPtr(rq + rqQ, 'request.q') !== q) continue;
+          if (k.readU32(rq + rqState, 'request.state') !== MQ_RQ_IN_FLIGHT) continue;
+          if (k.readU32(rq + rqFlags, 'request.cmd_flags') & REQ_OP_MASK & 1) io.write++;
+          else io.read++;
+        }
+      } catch (e) {
+        rethrowInterrupt(e);
+        // crash's bt_iter/mq_check_inflight read with RETURN_ON_ERROR: an unreadable request or
+        // bitmap ends this tag map; the disk keeps what was counted and the next disk is listed
+        if (!(e instanceof CrashError)) throw e;
       }
     };
     if (nrReserved) scan('breserved_tags', 0);
@@ -196,7 +204,7 @@ function mqInflight(k: Kernel, q: bigint): { read: number; write: number } {
 }
 
 /** Sum a per-cpu pair of longs (rq_dispatched[2], disk_stats.in_flight[2]) over the cpus. */
-function perCpuPair(k: Kernel, addr: bigint, what: string): [number, number] {
+function perCpuPair(k: Kernel, addr: bigint, what: string): [bigint, bigint] {
   const pc = perCpuInfo(k);
   if (!pc) throw notSupported();
   let a = 0n;
@@ -206,8 +214,11 @@ function perCpuPair(k: Kernel, addr: bigint, what: string): [number, number] {
     a += k.readU64(at, what);
     b += k.readU64(at + 8n, what);
   }
-  return [Number(BigInt.asIntN(32, a)), Number(BigInt.asIntN(32, b))];
+  return [a, b];
 }
+
+/** The kernel sums these counters in an int (part_in_flight, blk_mq_in_flight): keep its wrap. */
+const int32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 
 function diskInflight(k: Kernel, gendisk: bigint, q: bigint): { read: number; write: number; mq: boolean } {
   const Q = 'struct request_queue';
@@ -218,7 +229,7 @@ function diskInflight(k: Kernel, gendisk: bigint, q: bigint): { read: number; wr
     const C = 'struct blk_mq_ctx';
     const d = perCpuPair(k, ctx + off(k, C, 'rq_dispatched'), 'blk_mq_ctx.rq_dispatched');
     const c = perCpuPair(k, ctx + off(k, C, 'rq_completed'), 'blk_mq_ctx.rq_completed');
-    return { read: d[0] - c[0], write: d[1] - c[1], mq };
+    return { read: int32(d[0] - c[0]), write: int32(d[1] - c[1]), mq };
   }
   const rl = k.hasMember(Q, 'rq') ? 'rq' : k.hasMember(Q, 'root_rl') ? 'root_rl' : undefined;
   if (rl) {
@@ -232,7 +243,7 @@ function diskInflight(k: Kernel, gendisk: bigint, q: bigint): { read: number; wr
     dkstats = k.readPtr(bdev + off(k, 'struct block_device', 'bd_stats'), 'block_device.bd_stats');
   }
   const [read, write] = perCpuPair(k, dkstats + off(k, 'struct disk_stats', 'in_flight'), 'disk_stats.in_flight');
-  return { read, write, mq };
+  return { read: int32(read), write: int32(write), mq };
 }
 
 /** `dev -d` (all disks) or `dev -D` (nonzero: only disks with requests in flight). */
@@ -264,6 +275,7 @@ export function diskIoTable(k: Kernel, nonzero: boolean): DiskIoTable {
       table.disks.push(row);
     }
   } catch (e) {
+    rethrowInterrupt(e);
     if (!(e instanceof CrashError)) throw e;
     table.error = e.message;
   }

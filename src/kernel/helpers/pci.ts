@@ -1,6 +1,7 @@
 import type { Kernel } from '../kernel.js';
 import { listForEach } from './list.js';
 import { CrashError } from '../../util/errors.js';
+import { rethrowInterrupt } from '../../util/interrupt.js';
 
 /**
  * PCI buses and devices as drivers/pci/probe.c links them: the pci_root_buses list of root
@@ -68,7 +69,8 @@ function kobjName(k: Kernel, dev: bigint, what: string): string {
   if (!p) return '';
   try {
     return k.readCString(p, NAME_MAX, what);
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return '';
   }
 }
@@ -132,6 +134,7 @@ export function pciTree(k: Kernel): PciTree {
       fillBus(root, 0);
     }
   } catch (e) {
+    rethrowInterrupt(e);
     if (!(e instanceof CrashError)) throw e;
     tree.error = e.message;
   }

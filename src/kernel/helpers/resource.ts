@@ -1,5 +1,6 @@
 import type { Kernel } from '../kernel.js';
 import { CrashError } from '../../util/errors.js';
+import { rethrowInterrupt } from '../../util/interrupt.js';
 
 /**
  * The struct resource trees of kernel/resource.c: ioport_resource and iomem_resource, each a
@@ -34,7 +35,8 @@ function resourceName(k: Kernel, p: bigint): string {
   if (!p) return '(unknown)';
   try {
     return k.readCString(p, NAME_MAX, 'read_string characters') || '(unknown)';
-  } catch {
+  } catch (e) {
+    rethrowInterrupt(e);
     return '(unknown)';
   }
 }
@@ -73,6 +75,7 @@ export function resourceTree(k: Kernel, symbol: string): ResourceTree {
       if (child && child !== entry) stack.push({ entry: child, depth: top.depth + 1 });
     }
   } catch (e) {
+    rethrowInterrupt(e); // Ctrl-C ends the command, it is not a bad entry
     if (!(e instanceof CrashError)) throw e;
     tree.error = e.message;
   }
