@@ -69,6 +69,10 @@ const CRASH: [string, string][] = [
       ' 10    4096k  ffff8b3e9feb7a80  \n' +
       'ffffec19800c0000  (ffffffff81a01cb0 is 2nd of 1024 pages)\n',
   ],
+  // a word that is not hexadecimal: a cache name for -s/-S only, else cmd_usage(SYNOPSIS)
+  ['kmem panic', 'Usage:\n  kmem [-f|-F|-c|-C|-i|-v|-V|-n|-z|-o|-h] [-p | -m member[,member]]\n       [[-s|-S|-S=cpu[s]|-r] [slab] [-I slab[,slab]]] [-g [flags]] [[-P] address]]\nEnter "help kmem" for details.\n'],
+  ['kmem -f panic', 'Usage:\n  kmem [-f|-F|-c|-C|-i|-v|-V|-n|-z|-o|-h] [-p | -m member[,member]]\n       [[-s|-S|-S=cpu[s]|-r] [slab] [-I slab[,slab]]] [-g [flags]] [[-P] address]]\nEnter "help kmem" for details.\n'],
+  ['kmem zzz', 'Usage:\n  kmem [-f|-F|-c|-C|-i|-v|-V|-n|-z|-o|-h] [-p | -m member[,member]]\n       [[-s|-S|-S=cpu[s]|-r] [slab] [-I slab[,slab]]] [-g [flags]] [[-P] address]]\nEnter "help kmem" for details.\n'],
 ];
 
 describe.skipIf(!!skip)('kmem -p / -m / -f with addresses no page (of interest) holds, as crash 8.0.2', () => {

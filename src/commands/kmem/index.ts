@@ -153,7 +153,8 @@ function runKmem(ctx: CommandContext, a: ParsedArgs): CommandResult[] {
   for (const w of a.args) {
     const v = isHexToken(w) ? BigInt('0x' + w.replace(/^0x/i, '')) : undefined;
     if (v !== undefined) addrs.push(v);
-    else if (!has('s') && !has('S')) return [err(`invalid address: ${w}`)];
+    // memory.c cmd_kmem: a word that is not hexadecimal names a cache for -s/-S, else the usage
+    else if (!has('s') && !has('S')) return [lines(shortUsage(kmem))];
     else if (name !== undefined) return [err('only one kmem_cache reference is allowed')];
     // memory.c cmd_kmem: `list` lists the caches; a leading backslash escapes a cache so named
     else if (w === 'list') listOnly = true;
