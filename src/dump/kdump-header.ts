@@ -5,7 +5,8 @@
  * offsets here are the LP64 ones (x86_64, arm64), checked against makedumpfile 1.7.2 and QEMU 7.2
  * output.
  */
-import type { Machine } from './types.js';
+import type { ElfNote, Machine } from './types.js';
+import { NT_PRSTATUS } from './elf-notes.js';
 import { DumpFormatError } from '../util/errors.js';
 import { parseNewUtsname, type UtsName } from '../util/utsname.js';
 
@@ -77,9 +78,20 @@ export function kdumpSignature(head: Uint8Array): KdumpSignature | undefined {
 export function machineOf(uts: Utsname, path: string): Machine | undefined {
   if (uts.machine === 'x86_64') return 'x86_64';
   if (uts.machine === 'aarch64') return 'arm64';
-  // QEMU writes "Unknown" for aarch64 guests: the notes and VMCOREINFO tell (guessMachine)
+  // QEMU writes "Unknown" for aarch64 guests: the notes and VMCOREINFO tell (machineFromNotes)
   if (uts.machine === '' || uts.machine === 'Unknown') return undefined;
   throw new DumpFormatError(`${path}: compressed kdump: unsupported machine type: ${JSON.stringify(uts.machine)}`);
+}
+
+/**
+ * An empty utsname.machine (makedumpfile run without VMCOREINFO, QEMU's "Unknown"): crash assumes
+ * its own architecture; we look at what the dump carries: the size of NT_PRSTATUS (struct
+ * elf_prstatus is 336 bytes on x86_64, 392 on arm64) or arm64-only VMCOREINFO keys, else x86_64.
+ */
+export function machineFromNotes(notes: readonly ElfNote[], vmcoreinfo: string | undefined): Machine {
+  const prstatus = notes.find((n) => n.name === 'CORE' && n.type === NT_PRSTATUS);
+  const arm64 = prstatus ? prstatus.desc.length === 392 : /^NUMBER\(kimage_voffset\)=/m.test(vmcoreinfo ?? '');
+  return arm64 ? 'arm64' : 'x86_64';
 }
 
 export function parseDiskDumpHeader(b: Uint8Array, path: string): DiskDumpHeader {

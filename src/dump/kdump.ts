@@ -20,12 +20,13 @@
  */
 import type { DumpFile, ElfNote, Machine, PhysRange } from './types.js';
 import type { ByteSource } from './byte-source.js';
-import { findVmcoreinfo, NT_PRSTATUS, parseNotes } from './elf-notes.js';
+import { findVmcoreinfo, parseNotes } from './elf-notes.js';
 import {
   DISKDUMP_HEADER_SIZE,
   DUMP_DH_COMPRESSED_INCOMPLETE,
   DUMP_DH_EXCLUDED_VMEMMAP,
   KDUMP_SUB_HEADER_SIZE,
+  machineFromNotes,
   machineOf,
   parseDiskDumpHeader,
   parseKdumpSubHeader,
@@ -125,7 +126,8 @@ export class KdumpDump implements DumpFile {
     if (sub && sub.offsetVmcoreinfo && sub.sizeVmcoreinfo) {
       this.vmcoreinfo = trimNuls(latin1(src.readExact(sub.offsetVmcoreinfo, sub.sizeVmcoreinfo, 'VMCOREINFO')));
     } else this.vmcoreinfo = findVmcoreinfo(this.notes);
-    this.machine = named ?? this.guessMachine();
+    this.machine = named ?? machineFromNotes(this.notes, this.vmcoreinfo);
+    if (!named) this.warnings.push(`${path}: the kdump header names no machine; assuming ${this.machine}`);
 
     // Bitmaps. crash's dump_is_partial(): two bitmaps when bitmap_blocks covers max_mapnr twice.
     const bitmapLen = h.bitmapBlocks * bs;
@@ -368,19 +370,6 @@ export class KdumpDump implements DumpFile {
     if (offset < 0n) throw new KdumpPageError('seek', paddr(), `page descriptor ${idx}: offset ${offset}`);
     if (offset > BigInt(Number.MAX_SAFE_INTEGER)) throw new KdumpPageError('read', paddr(), `page descriptor ${idx}: offset ${offset}`);
     return { offset: Number(offset), size: dv.getUint32(8, true), flags: dv.getUint32(12, true), pageFlags: dv.getBigUint64(16, true) };
-  }
-
-  /**
-   * An empty utsname.machine (makedumpfile run without VMCOREINFO): crash assumes its own
-   * architecture; we look at what the dump carries: the size of NT_PRSTATUS (struct elf_prstatus
-   * is 336 bytes on x86_64, 392 on arm64) or arm64-only VMCOREINFO keys, else x86_64.
-   */
-  private guessMachine(): Machine {
-    const prstatus = this.notes.find((n) => n.name === 'CORE' && n.type === NT_PRSTATUS);
-    const arm64 = prstatus ? prstatus.desc.length === 392 : /^NUMBER\(kimage_voffset\)=/m.test(this.vmcoreinfo ?? '');
-    const m: Machine = arm64 ? 'arm64' : 'x86_64';
-    this.warnings.push(`${this.src.path}: the kdump header names no machine; assuming ${m}`);
-    return m;
   }
 
   /** Warn when the file is shorter than its last descriptor says (crash: "may be truncated"). */

@@ -140,12 +140,18 @@ function expectFrameRecords(blocks: Block[]): void {
   }
 }
 
-/** -F against -f: the same rows, each cell the number or the symbolic text `symbolize` gives for it. */
-function expectSymbolic(f: Item[][], F: Item[][], symbolize: (v: bigint) => string | undefined): number {
+/** The word rows of bt -f and of bt -F, checked to be at the same stack addresses. */
+function pairedRows(f: Item[][], F: Item[][]) {
   const rowsOf = (t: Item[][]) => t.flatMap((items) => items.flatMap((i) => (i.kind === 'rows' ? i.rows : [])));
   const a = rowsOf(f);
   const b = rowsOf(F);
   expect(b.map((r) => r.addr)).toEqual(a.map((r) => r.addr));
+  return [a, b] as const;
+}
+
+/** -F against -f: the same rows, each cell the number or the symbolic text `symbolize` gives for it. */
+function expectSymbolic(f: Item[][], F: Item[][], symbolize: (v: bigint) => string | undefined): number {
+  const [a, b] = pairedRows(f, F);
   let named = 0;
   a.forEach((r, i) =>
     r.cells.forEach((c, j) => {
@@ -366,10 +372,7 @@ describe.skipIf(!!skip)('arm64 bt -f / -F (real Debian 12 arm64 vmcore)', () => 
       const sym = systemMapSymbolizer();
       const f = parse(session.runLine('bt -f -a').text);
       const F = parse(session.runLine('bt -F -a').text);
-      const rowsOf = (t: Item[][]) => t.flatMap((items) => items.flatMap((i) => (i.kind === 'rows' ? i.rows : [])));
-      const a = rowsOf(f);
-      const b = rowsOf(F);
-      expect(b.map((r) => r.addr)).toEqual(a.map((r) => r.addr));
+      const [a, b] = pairedRows(f, F);
       let named = 0;
       a.forEach((r, i) =>
         r.cells.forEach((c, j) => {
